@@ -1,0 +1,23 @@
+# INTERFACE targets linked only by homectl's own code: language level, warnings,
+# sanitizers. Third-party targets never see these flags.
+add_library(homectl_settings INTERFACE)
+target_compile_features(homectl_settings INTERFACE cxx_std_20)
+target_compile_definitions(homectl_settings INTERFACE
+  BOOST_ASIO_NO_DEPRECATED
+  BOOST_ASIO_SEPARATE_COMPILATION
+  BOOST_BEAST_SEPARATE_COMPILATION)
+
+add_library(homectl_warnings INTERFACE)
+target_compile_options(homectl_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+  -Woverloaded-virtual -Wimplicit-fallthrough)
+if(HOMECTL_WERROR)
+  target_compile_options(homectl_warnings INTERFACE -Werror)
+endif()
+
+if(HOMECTL_SANITIZE)
+  # e.g. -DHOMECTL_SANITIZE=address,undefined or -DHOMECTL_SANITIZE=thread
+  target_compile_options(homectl_settings INTERFACE
+    -fsanitize=${HOMECTL_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(homectl_settings INTERFACE -fsanitize=${HOMECTL_SANITIZE})
+endif()

@@ -1,0 +1,169 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+// The typed, validated configuration every other area reads. It is produced by
+// the settings table (settings.hpp) from file + environment + flags; a
+// default-constructed Config equals the built-in defaults (loopback, no Redis,
+// no sources), so `homectl serve` needs no file at all.
+namespace homectl::config {
+
+using Duration = std::chrono::milliseconds;
+
+// An event rate such as "60/m": `count` events per `period`.
+struct Rate {
+  std::uint32_t count = 0;
+  Duration period{1000};
+  double per_second() const {
+    return period.count() > 0 ? count * 1000.0 / static_cast<double>(period.count()) : 0.0;
+  }
+  bool operator==(const Rate&) const = default;
+};
+
+// Where to listen: a host (name or IP literal, without brackets) and a port.
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;
+  bool operator==(const ListenAddress&) const = default;
+};
+
+enum class LogLevel { trace, debug, info, warn, error, off };
+enum class LogFormat { json, text, automatic };
+enum class AccessLog { all, errors, off };
+
+struct ServerConfig {
+  ListenAddress listen;
+  int threads = 1;
+  std::string api_token; // secret; empty = no auth
+  Duration header_timeout{10'000};
+  Duration idle_timeout{60'000};
+  std::size_t max_header_size = 16 * 1024;
+  std::size_t max_body_size = 64 * 1024;
+  int max_connections = 1024;
+  Duration drain_timeout{10'000};
+  bool ui = true;
+  bool operator==(const ServerConfig&) const = default;
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::info;
+  LogFormat format = LogFormat::json;
+  std::string file; // empty = stdout
+  std::size_t max_size = 10 * 1024 * 1024;
+  int max_files = 3;
+  AccessLog access = AccessLog::errors;
+  Duration slow_request{1000}; // access-log requests slower than this in "errors" mode
+  bool operator==(const LogConfig&) const = default;
+};
+
+struct CacheConfig {
+  std::size_t max_size = 64 * 1024 * 1024;
+  bool operator==(const CacheConfig&) const = default;
+};
+
+struct RedisConfig {
+  std::string url; // secret (may hold a password); empty = no Redis
+  bool required = false;
+  std::string prefix = "homectl:";
+  Duration max_ttl{7LL * 24 * 3600 * 1000};
+  std::size_t max_value_size = 1024 * 1024;
+  Duration connect_timeout{2000};
+  Duration command_timeout{1000};
+  bool operator==(const RedisConfig&) const = default;
+};
+
+// Fetch policy shared by `defaults` and every source (a source inherits what it
+// does not set).
+struct FetchPolicy {
+  Duration ttl{5LL * 60 * 1000};
+  std::optional<Duration> refresh = Duration{15LL * 60 * 1000}; // nullopt = "off"
+  Duration stale_while_revalidate{3600LL * 1000};
+  Duration stale_if_error{24LL * 3600 * 1000};
+  Duration timeout{5000};
+  int retries = 2;
+  Duration retry_backoff{200};
+  int breaker_failures = 5;
+  Duration breaker_open{30'000};
+  std::size_t max_size = 1024 * 1024;
+  bool follow_redirects = false;
+  bool tls_verify = true;
+  bool operator==(const FetchPolicy&) const = default;
+};
+
+struct SourceConfig {
+  std::string name; // [a-z0-9][a-z0-9_-]{0,63}
+  std::string url;  // http:// or https://; may hold secrets in userinfo/query
+  std::string method = "GET";
+  std::map<std::string, std::string> headers; // values are secret in output
+  std::string body;
+  FetchPolicy policy;
+  std::vector<std::string> pick; // JSON Pointers
+  bool required = false;
+  std::optional<Rate> rate_limit; // nullopt = unlimited
+  std::string ca_file;
+  bool operator==(const SourceConfig&) const = default;
+};
+
+// An inbound token bucket: `rate` refill (nullopt = off/unlimited), `burst` capacity.
+struct LimitConfig {
+  std::optional<Rate> rate;
+  int burst = 0;
+  bool operator==(const LimitConfig&) const = default;
+};
+
+struct LimitsConfig {
+  LimitConfig default_class{std::nullopt, 60};
+  LimitConfig refresh{Rate{60, Duration{60'000}}, 30};
+  bool operator==(const LimitsConfig&) const = default;
+};
+
+enum class NotifierType { ntfy, gotify, webhook, command };
+
+struct NotifierConfig {
+  NotifierType type = NotifierType::webhook;
+  std::string url;                            // ntfy topic URL, gotify base URL, webhook URL
+  std::string token;                          // secret: ntfy Bearer token, gotify app token
+  std::map<std::string, std::string> headers; // extra headers (webhook, ntfy)
+  std::vector<std::string> argv;              // command
+  int priority = 0;                           // 0 = the notifier's default
+  Duration timeout{10'000};
+  bool operator==(const NotifierConfig&) const = default;
+};
+
+struct WatchdogConfig {
+  std::string url; // empty = http:// + server.listen
+  Duration interval{60'000};
+  int failure_threshold = 3;
+  int success_threshold = 2;
+  std::optional<Duration> remind_every; // nullopt = off
+  std::vector<NotifierConfig> notify;
+  bool operator==(const WatchdogConfig&) const = default;
+};
+
+struct Config {
+  ServerConfig server;
+  LogConfig log;
+  CacheConfig cache;
+  RedisConfig redis;
+  FetchPolicy defaults;
+  std::vector<SourceConfig> sources; // sorted by name
+  LimitsConfig limits;
+  WatchdogConfig watchdog;
+  bool operator==(const Config&) const = default;
+
+  const SourceConfig* find_source(const std::string& name) const {
+    for (const auto& s : sources) {
+      if (s.name == name) {
+        return &s;
+      }
+    }
+    return nullptr;
+  }
+};
+
+} // namespace homectl::config

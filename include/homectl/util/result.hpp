@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace homectl {
+
+// An expected failure: what went wrong, where, and with which value.
+struct Error {
+  std::string message;
+};
+
+// The outcome of an operation that can fail in an expected way: either a value
+// or an Error. Exceptions stay for the truly exceptional.
+template <typename T> class Result {
+public:
+  Result(T value) : m_state(std::move(value)) {} // NOLINT(google-explicit-constructor)
+  Result(Error error) : m_state(std::move(error)) {} // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] bool ok() const { return m_state.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { return std::get<0>(m_state); }
+  const T& value() const& { return std::get<0>(m_state); }
+  T&& value() && { return std::get<0>(std::move(m_state)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  [[nodiscard]] const Error& error() const { return std::get<1>(m_state); }
+
+private:
+  std::variant<T, Error> m_state;
+};
+
+// Convenience for "failed with this message".
+inline Error make_error(std::string message) { return Error{std::move(message)}; }
+
+} // namespace homectl

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace homectl::util {
+
+// Edit distance (insert, delete, substitute, adjacent swap) between two strings.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word`, if it is close enough to be a plausible typo.
+std::optional<std::string> did_you_mean(std::string_view word,
+                                        std::span<const std::string> candidates);
+
+// Lower/upper-case ASCII copies.
+std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);
+
+// Splits on a single character; keeps empty fields.
+std::vector<std::string> split(std::string_view s, char sep);
+
+// Strips ASCII white space from both ends.
+std::string_view trim(std::string_view s);
+
+// True when `s` starts/ends with the given affix.
+inline bool starts_with(std::string_view s, std::string_view p) { return s.starts_with(p); }
+inline bool ends_with(std::string_view s, std::string_view p) { return s.ends_with(p); }
+
+// Compares two strings in time independent of where they differ (for secrets).
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+} // namespace homectl::util

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian packages homectl needs to build, run and test, and only
+# those that are missing. Idempotent; says what it installs.
+#   scripts/install-deps.sh            build + runtime + test dependencies
+#   scripts/install-deps.sh --bench    also the benchmark tools (wrk, nginx)
+#   scripts/install-deps.sh --browser  also chromium (status page browser test)
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config ccache
+  libboost1.81-dev libssl-dev libcli11-dev libcpp-httplib-dev libhiredis-dev
+  nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
+  redis-server clang-format clang-tidy
+  prometheus mandoc bash-completion zsh fish curl python3 iproute2
+)
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(wrk nginx-light util-linux) ;;
+    --browser) packages+=(chromium nodejs npm) ;;
+    *) echo "install-deps: unknown option '$arg' (use --bench or --browser)" >&2; exit 64 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# prometheus pulls in a service; never start daemons from the installer.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod +x /usr/sbin/policy-rc.d
+  trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
