@@ -54,6 +54,9 @@ std::string format_bound(const Setting& s, std::int64_t v) {
 std::string range_text(const Setting& s) {
   constexpr auto lo = std::numeric_limits<std::int64_t>::min();
   constexpr auto hi = std::numeric_limits<std::int64_t>::max();
+  if (s.min == lo && s.max == hi) {
+    return {};
+  }
   if (s.min != lo && s.max != hi) {
     return format_bound(s, s.min) + " to " + format_bound(s, s.max);
   }
@@ -199,6 +202,18 @@ Result<std::vector<std::string>> parse_string_array(const Setting& s, const nloh
 }
 
 } // namespace
+
+std::string range_description(const Setting& setting) {
+  switch (setting.type) {
+  case SettingType::integer:
+  case SettingType::duration:
+  case SettingType::duration_or_off:
+  case SettingType::size:
+    return range_text(setting);
+  default:
+    return {};
+  }
+}
 
 std::vector<const Setting*> settings_in(Scope scope) {
   std::vector<const Setting*> out;

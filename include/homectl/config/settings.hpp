@@ -95,6 +95,9 @@ nlohmann::json default_json(const Setting& setting);
 // A human description of the accepted syntax ("a duration (e.g. 30s, 5m)").
 std::string type_description(const Setting& setting);
 
+// The bounds of a numeric row in its own units ("1 to 64", "at least 1s"); empty if none.
+std::string range_description(const Setting& setting);
+
 // Parses a JSON value (from the file, or converted from env/flag text) for a row.
 // Messages quote the value unless the row is secret.
 Result<Value> parse_value(const Setting& setting, const nlohmann::json& json);
