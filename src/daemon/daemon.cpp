@@ -43,7 +43,6 @@ int run(const Options& options) {
   // pending at shutdown hold the core and are destroyed with the io_context.
   asio::io_context io(threads);
   auto core = std::make_shared<ServerCore>(config, util::SystemClock::instance());
-  core->describe_config = options.describe_config;
   install_areas(io, *core);
 
   const auto control = asio::make_strand(io);

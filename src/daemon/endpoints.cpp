@@ -1,5 +1,6 @@
 // The server's own endpoints: probes, metrics, diagnostics and the API description.
 #include "homectl/build_info.hpp"
+#include "homectl/config/loader.hpp"
 #include "homectl/daemon/process_stats.hpp"
 #include "homectl/daemon/server_core.hpp"
 #include "homectl/http/openapi.hpp"
@@ -107,9 +108,7 @@ nlohmann::json diagnostics(const ServerCore& core) {
   for (const auto& route : core.router.routes()) {
     doc["routes"].push_back(std::string(http::to_string(route.method)) + " " + route.pattern);
   }
-  if (core.describe_config) {
-    doc["config"] = core.describe_config(*config);
-  }
+  doc["config"] = config::to_json(*config, true);
   return doc;
 }
 

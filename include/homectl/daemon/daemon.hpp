@@ -30,7 +30,6 @@ using ConfigLoader = std::function<LoadedConfig()>;
 
 struct Options {
   ConfigLoader load;
-  ConfigDescriber describe_config; // redacted effective config for /diagnostics
 };
 
 // Exit codes of run().

@@ -9,8 +9,6 @@
 #include "homectl/metrics/registry.hpp"
 #include "homectl/util/clock.hpp"
 
-#include <nlohmann/json_fwd.hpp>
-
 #include <functional>
 #include <memory>
 #include <vector>
@@ -21,9 +19,6 @@ namespace homectl::daemon {
 
 // Called after a valid configuration was applied on reload (old, new).
 using ReloadHook = std::function<void(const config::Config&, const config::Config&)>;
-
-// Produces the redacted effective configuration for /diagnostics.
-using ConfigDescriber = std::function<nlohmann::json(const config::Config&)>;
 
 struct ServerCore {
   ServerCore(config::Config config, const util::Clock& clock);
@@ -38,7 +33,6 @@ struct ServerCore {
   HttpMetrics http_metrics;
   Dispatcher dispatcher;
   std::vector<ReloadHook> reload_hooks;
-  ConfigDescriber describe_config;
   // Objects of other areas (cache, Redis, ...) that routes and checks refer to.
   std::vector<std::shared_ptr<void>> parts;
 };
