@@ -371,7 +371,10 @@ asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOpt
   std::string method = request.method;
   std::string body = std::move(request.body);
   Headers headers = std::move(request.headers);
-  const auto deadline = SteadyClock::now() + options.timeout;
+  auto deadline = SteadyClock::now() + options.timeout;
+  if (options.deadline && *options.deadline < deadline) {
+    deadline = *options.deadline;
+  }
 
   for (int hops = 0;; ++hops) {
     const Exchange x{url, method, headers, body, options, deadline};

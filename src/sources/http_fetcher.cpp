@@ -133,6 +133,8 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
   options.follow_redirects = policy.follow_redirects;
   options.tls_verify = policy.tls_verify;
   options.ca_file = source.ca_file;
+  options.timeout = policy.timeout;
+  options.deadline = deadline;
 
   Attempt last;
   for (int retries_done = 0;; ++retries_done) {
@@ -156,7 +158,6 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
         last.error = "timed out waiting for a free slot to " + url->host;
         break;
       }
-      options.timeout = std::min(policy.timeout, remaining_until(deadline));
       response = co_await m_client->request(request, options);
       // Both permits are released here, before any backoff wait.
     }

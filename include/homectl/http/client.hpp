@@ -35,6 +35,9 @@ struct ClientRequest {
 // How to send it.
 struct ClientOptions {
   std::chrono::milliseconds timeout{5000}; // deadline for the whole attempt, redirects included
+  // An absolute deadline that may cut the attempt shorter than `timeout`
+  // (e.g. the end of a refresh's retry budget).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   std::size_t max_body = 1024 * 1024;      // larger bodies fail with ClientError::too_large
   bool follow_redirects = false;
   int max_redirects = 5;
