@@ -92,6 +92,7 @@ public:
 
   // Rewrites the config file (e.g. before SIGHUP); raw text so tests can write invalid files.
   void write_config(const std::string& text);
+  void write_config(const char* text) { write_config(std::string(text)); }
   void write_config(nlohmann::json config);
 
   void signal(int signal_number);
