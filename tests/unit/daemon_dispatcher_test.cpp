@@ -36,8 +36,7 @@ Answer dispatch(ServerCore& core, http::Request request) {
   return future.get();
 }
 
-http::Request make(http::Method method, std::string path,
-                   std::vector<http::Header> headers = {}) {
+http::Request make(http::Method method, std::string path, std::vector<http::Header> headers = {}) {
   http::Request r;
   r.method = method;
   r.path = std::move(path);
