@@ -1,0 +1,568 @@
+#include "session.hpp"
+
+#include "homectl/log/logger.hpp"
+#include "homectl/util/strings.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <exception>
+
+namespace homectl::redis::detail {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Subscription traffic (confirmations and messages) carries this tag; commands
+// get tags from 1 up.
+constexpr std::uint64_t k_pubsub_tag = 0;
+
+std::string ms_text(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
+}
+
+// Builds an argv outside the coroutine body: g++ 12 miscompiles braced
+// initializer lists of strings inside coroutines ("array used as initializer").
+template <typename... Args>
+std::vector<std::string> argv(Args&&... args) {
+  std::vector<std::string> out;
+  out.reserve(sizeof...(args));
+  (out.emplace_back(std::forward<Args>(args)), ...);
+  return out;
+}
+
+const char* role_name(Session::Role role) {
+  return role == Session::Role::command ? "command" : "subscriber";
+}
+
+} // namespace
+
+Session::Session(asio::any_io_executor executor, Endpoint endpoint, ClientOptions options,
+                 Role role)
+    : m_executor(std::move(executor)), m_endpoint(std::move(endpoint)),
+      m_label(m_endpoint.describe()), m_options(std::move(options)), m_role(role),
+      m_backoff(m_options.backoff_base, m_options.backoff_cap, m_options.random),
+      m_resolver(m_executor), m_wake(m_executor), m_deadline(m_executor) {}
+
+Session::~Session() {
+  m_closed = true;
+  m_context.reset();
+  fail_all_pending("redis client is closed");
+}
+
+void Session::start() {
+  asio::dispatch(m_executor, [self = shared_from_this()] {
+    if (self->m_started || self->m_closed) {
+      return;
+    }
+    self->m_started = true;
+    asio::co_spawn(self->m_executor, self->run(), [label = self->m_label](std::exception_ptr e) {
+      if (!e) {
+        return;
+      }
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        log::error("redis connection loop failed", {{"redis", label}, {"error", ex.what()}});
+      }
+    });
+  });
+}
+
+void Session::close() {
+  if (m_closed) {
+    return;
+  }
+  m_closed = true;
+  m_on_message = nullptr;
+  m_resolver.cancel();
+  m_deadline.cancel();
+  drop_connection("redis client is closed");
+  m_up = false;
+}
+
+ClientStats Session::stats() const {
+  ClientStats s;
+  s.up = m_up.load();
+  s.connects = m_connects.load();
+  s.reconnects = m_reconnects.load();
+  if (auto us = m_ping_us.load(); us >= 0) {
+    s.last_ping_latency = std::chrono::microseconds(us);
+  }
+  s.commands_ok = m_ok.load();
+  s.commands_error = m_error.load();
+  s.commands_timeout = m_timeout.load();
+  s.commands_dropped = m_dropped.load();
+  s.messages = m_messages.load();
+  std::lock_guard lock(m_error_mutex);
+  s.last_error = m_last_error;
+  return s;
+}
+
+asio::awaitable<Result<Reply>> Session::call(std::vector<std::string> args,
+                                             std::optional<Duration> timeout, bool internal) {
+  auto self = shared_from_this();
+  auto initiate = [self, timeout, internal](auto handler, std::vector<std::string> argv) {
+    // The completion always goes through the caller's executor (never inline
+    // from inside hiredis), so callers may do anything when they resume.
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    CompletionFn done = [shared](Result<Reply> result) {
+      auto executor = asio::get_associated_executor(*shared);
+      asio::post(executor,
+                 [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
+    };
+    asio::dispatch(self->m_executor, [self, argv = std::move(argv), timeout, internal,
+                                      done = std::move(done)]() mutable {
+      self->submit(std::move(argv), timeout, internal, std::move(done));
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result<Reply>)>(
+      std::move(initiate), asio::use_awaitable, std::move(args));
+}
+
+void Session::submit(std::vector<std::string> args, std::optional<Duration> timeout, bool internal,
+                     CompletionFn done) {
+  std::string name = args.empty() ? std::string("(empty)") : util::to_upper(args.front());
+  auto fail = [&](const std::string& message) {
+    if (!internal) {
+      ++m_dropped;
+    }
+    done(make_error("redis " + name + ": " + message));
+  };
+  if (args.empty()) {
+    return fail("empty command");
+  }
+  if (m_closed) {
+    return fail("the client is closed");
+  }
+  if ((!internal && !m_up) || !m_context || !m_context->alive()) {
+    return fail(not_connected_message());
+  }
+  if (m_pending.size() >= m_options.max_in_flight) {
+    return fail("too many commands in flight (limit " + std::to_string(m_options.max_in_flight) +
+                ")");
+  }
+  auto tag = m_next_tag++;
+  if (!m_context->send(tag, args)) {
+    return fail("the connection is closing");
+  }
+  auto deadline = timeout.value_or(m_options.command_timeout);
+  auto timer = std::make_unique<asio::steady_timer>(m_executor, deadline);
+  timer->async_wait([weak = weak_from_this(), tag](const boost::system::error_code& ec) {
+    if (ec) {
+      return;
+    }
+    if (auto self = weak.lock()) {
+      self->on_timeout(tag);
+    }
+  });
+  m_pending.emplace(
+      tag, Pending{std::move(done), std::move(name), deadline, internal, std::move(timer)});
+}
+
+void Session::subscribe(std::vector<std::string> channels) {
+  asio::dispatch(m_executor, [self = shared_from_this(), channels = std::move(channels)] {
+    std::vector<std::string> fresh;
+    for (const auto& channel : channels) {
+      if (self->m_channels.insert(channel).second) {
+        fresh.push_back(channel);
+      }
+    }
+    // Otherwise the handshake subscribes to the whole set.
+    if (!fresh.empty() && self->m_can_subscribe && self->m_context && self->m_context->alive()) {
+      self->send_subscribe(fresh);
+    }
+  });
+}
+
+void Session::send_subscribe(const std::vector<std::string>& channels) {
+  std::vector<std::string> args{"SUBSCRIBE"};
+  args.insert(args.end(), channels.begin(), channels.end());
+  if (!m_context->send(k_pubsub_tag, args)) {
+    drop_connection("SUBSCRIBE refused: the connection is closing");
+  }
+}
+
+AsyncContext::Events Session::events() {
+  // hiredis calls these synchronously; `this` outlives the context it owns.
+  AsyncContext::Events events;
+  events.connected = [this](std::string_view error) {
+    if (!error.empty()) {
+      on_lost(error);
+    }
+  };
+  events.disconnected = [this](std::string_view error) { on_lost(error); };
+  events.reply = [this](std::uint64_t tag, const redisReply* reply, std::string_view error) {
+    on_reply(tag, reply, error);
+  };
+  return events;
+}
+
+void Session::on_lost(std::string_view reason) {
+  if (!m_lost) {
+    m_lost = true;
+    m_lost_reason = std::string(reason);
+  }
+  m_up = false;
+  wake();
+}
+
+void Session::on_reply(std::uint64_t tag, const redisReply* reply, std::string_view error) {
+  if (tag == k_pubsub_tag) {
+    if (reply != nullptr) {
+      on_pubsub(to_reply(*reply));
+    }
+    return;
+  }
+  auto it = m_pending.find(tag);
+  if (it == m_pending.end()) {
+    return; // already failed by its deadline
+  }
+  Pending pending = std::move(it->second);
+  m_pending.erase(it);
+  if (reply == nullptr) {
+    if (!pending.internal) {
+      ++m_dropped;
+    }
+    pending.done(
+        make_error("redis " + pending.name + ": connection lost (" + std::string(error) + ")"));
+    return;
+  }
+  Reply value = to_reply(*reply);
+  if (!pending.internal) {
+    ++(value.is_error() ? m_error : m_ok);
+  }
+  pending.done(std::move(value));
+}
+
+void Session::on_pubsub(const Reply& reply) {
+  const auto& parts = reply.elements();
+  if (reply.kind() != Reply::Kind::array || parts.size() < 3) {
+    return;
+  }
+  const auto& kind = parts[0].text();
+  if (kind == "subscribe") {
+    m_confirmed.insert(parts[1].text());
+    wake();
+  } else if (kind == "message") {
+    asio::post(m_executor,
+               [weak = weak_from_this(), channel = parts[1].text(), payload = parts[2].text()] {
+                 auto self = weak.lock();
+                 if (!self || self->m_closed || !self->m_on_message) {
+                   return;
+                 }
+                 ++self->m_messages;
+                 self->m_on_message(channel, payload);
+               });
+  }
+}
+
+void Session::on_timeout(std::uint64_t tag) {
+  auto it = m_pending.find(tag);
+  if (it == m_pending.end()) {
+    return;
+  }
+  Pending pending = std::move(it->second);
+  m_pending.erase(it);
+  std::string what = pending.name + " timed out after " + ms_text(pending.timeout);
+  if (!pending.internal) {
+    ++m_timeout;
+    log::warn(
+        "redis command timed out; resetting the connection",
+        {{"redis", m_label}, {"command", pending.name}, {"timeout_ms", pending.timeout.count()}});
+  }
+  pending.done(make_error("redis " + what));
+  // hiredis has no way to abandon one reply: the only remedy is a new connection.
+  drop_connection(what);
+}
+
+void Session::drop_connection(const std::string& reason) {
+  if (m_context) {
+    auto context = std::move(m_context);
+    context.reset(); // frees the hiredis context; its callbacks are muted
+  }
+  fail_all_pending("connection lost (" + reason + ")");
+  m_can_subscribe = false;
+  on_lost(reason);
+}
+
+void Session::fail_all_pending(const std::string& reason) {
+  auto pending = std::move(m_pending);
+  m_pending.clear();
+  for (auto& [tag, p] : pending) {
+    if (!p.internal) {
+      ++m_dropped;
+    }
+    p.done(make_error("redis " + p.name + ": " + reason));
+  }
+}
+
+void Session::wake() {
+  m_wake.cancel();
+}
+
+asio::awaitable<void> Session::sleep(Clock::duration duration) {
+  m_wake.expires_after(duration);
+  co_await m_wake.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+std::string Session::not_connected_message() const {
+  std::lock_guard lock(m_error_mutex);
+  return m_last_error.empty() ? std::string("not connected")
+                              : "not connected (last error: " + m_last_error + ")";
+}
+
+void Session::note_failure(const std::string& message, Duration retry_in) {
+  {
+    std::lock_guard lock(m_error_mutex);
+    m_last_error = message;
+  }
+  log::Level level = message == m_logged_error ? log::Level::debug : log::Level::warn;
+  m_logged_error = message;
+  log::write(level, "redis unavailable; retrying",
+             {{"redis", m_label},
+              {"role", role_name(m_role)},
+              {"error", message},
+              {"attempt", m_backoff.attempt()},
+              {"retry_in_ms", retry_in.count()}});
+}
+
+asio::awaitable<void> Session::run() {
+  auto self = shared_from_this();
+  bool first = true;
+  while (!m_closed) {
+    if (!first) {
+      ++m_reconnects;
+    }
+    first = false;
+    auto result = co_await establish();
+    if (m_closed) {
+      break;
+    }
+    std::string failure;
+    if (result) {
+      m_backoff.reset();
+      ++m_connects;
+      m_up = true;
+      m_logged_error.clear();
+      log::info(m_connects == 1 ? "redis connected" : "redis reconnected",
+                {{"redis", m_label}, {"role", role_name(m_role)}});
+      co_await serve();
+      m_up = false;
+      if (m_closed) {
+        break;
+      }
+      failure = m_label + ": connection lost (" + m_lost_reason + ")";
+    } else {
+      failure = result.error().message;
+    }
+    drop_connection(failure);
+    auto delay = m_backoff.next();
+    note_failure(failure, delay);
+    co_await sleep(delay);
+  }
+  m_up = false;
+}
+
+asio::awaitable<Result<bool>> Session::establish() {
+  const auto deadline = Clock::now() + m_options.connect_timeout;
+  auto reset_attempt = [this] {
+    m_lost = false;
+    m_lost_reason.clear();
+    m_confirmed.clear();
+    m_can_subscribe = false;
+  };
+  reset_attempt();
+  if (m_endpoint.kind == Endpoint::Kind::unix_socket) {
+    auto context = AsyncContext::connect_unix(m_executor, m_endpoint.path, events());
+    if (!context) {
+      co_return make_error(m_label + ": cannot connect: " + context.error().message);
+    }
+    m_context = std::move(*context);
+    co_return co_await handshake(deadline);
+  }
+
+  std::vector<asio::ip::address> addresses;
+  boost::system::error_code literal_error;
+  auto literal = asio::ip::make_address(m_endpoint.host, literal_error);
+  if (!literal_error) {
+    addresses.push_back(literal);
+  } else {
+    auto resolved = co_await resolve(deadline);
+    if (!resolved) {
+      co_return resolved.error();
+    }
+    addresses = std::move(*resolved);
+  }
+
+  Result<bool> last = make_error(m_label + ": no address to connect to");
+  for (const auto& address : addresses) {
+    if (m_closed) {
+      break;
+    }
+    reset_attempt();
+    // hiredis gets a numeric address: its own lookup would block the loop.
+    auto context =
+        AsyncContext::connect_tcp(m_executor, address.to_string(), m_endpoint.port, events());
+    if (!context) {
+      last = make_error(m_label + ": cannot connect to " + address.to_string() + ": " +
+                        context.error().message);
+      continue;
+    }
+    m_context = std::move(*context);
+    last = co_await handshake(deadline);
+    if (last || Clock::now() >= deadline) {
+      co_return last;
+    }
+    // The server answered but refused us: another address would not help.
+    bool reached = m_context && m_context->connected();
+    drop_connection(last.error().message);
+    if (reached) {
+      co_return last;
+    }
+  }
+  co_return last;
+}
+
+asio::awaitable<Result<std::vector<asio::ip::address>>>
+Session::resolve(Clock::time_point deadline) {
+  m_deadline.expires_at(deadline);
+  m_deadline.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (auto self = weak.lock(); self && !ec) {
+      self->m_resolver.cancel();
+    }
+  });
+  auto [ec, results] = co_await m_resolver.async_resolve(
+      m_endpoint.host, std::to_string(m_endpoint.port), asio::as_tuple(asio::use_awaitable));
+  bool timed_out = Clock::now() >= deadline;
+  m_deadline.cancel();
+  if (timed_out) {
+    co_return make_error(m_label + ": resolving \"" + m_endpoint.host + "\" timed out after " +
+                         ms_text(m_options.connect_timeout));
+  }
+  if (ec) {
+    co_return make_error(m_label + ": cannot resolve \"" + m_endpoint.host + "\": " + ec.message());
+  }
+  std::vector<asio::ip::address> addresses;
+  for (const auto& entry : results) {
+    auto address = entry.endpoint().address();
+    if (std::find(addresses.begin(), addresses.end(), address) == addresses.end()) {
+      addresses.push_back(address);
+    }
+  }
+  co_return addresses;
+}
+
+Error Session::connect_error(Clock::time_point deadline, std::string_view step) const {
+  if (Clock::now() >= deadline) {
+    return make_error(m_label + ": connect timed out after " + ms_text(m_options.connect_timeout) +
+                      " (waiting for " + std::string(step) + ")");
+  }
+  std::string reason = m_lost_reason.empty() ? std::string("connection closed") : m_lost_reason;
+  if (reason.starts_with("not a Redis server")) {
+    return make_error(m_label + ": " + reason);
+  }
+  if (!m_context || !m_context->connected()) {
+    return make_error(m_label + ": cannot connect: " + reason);
+  }
+  return make_error(m_label + ": connection lost during " + std::string(step) + ": " + reason);
+}
+
+asio::awaitable<Result<bool>> Session::handshake(Clock::time_point deadline) {
+  auto remaining = [deadline] {
+    return std::max(Duration{1}, std::chrono::duration_cast<Duration>(deadline - Clock::now()));
+  };
+  // hiredis queues these before the TCP connect completes: nothing waits idle.
+  if (!m_endpoint.password.empty()) {
+    std::vector<std::string> auth{"AUTH"};
+    if (!m_endpoint.user.empty()) {
+      auth.push_back(m_endpoint.user);
+    }
+    auth.push_back(m_endpoint.password);
+    auto reply = co_await call(std::move(auth), remaining(), true);
+    if (!reply) {
+      co_return connect_error(deadline, "AUTH");
+    }
+    if (reply->is_error()) {
+      co_return make_error(m_label + ": authentication failed: " + reply->text());
+    }
+  }
+  if (m_endpoint.db != 0) {
+    auto reply = co_await call(argv("SELECT", std::to_string(m_endpoint.db)), remaining(), true);
+    if (!reply) {
+      co_return connect_error(deadline, "SELECT");
+    }
+    if (reply->is_error()) {
+      co_return make_error(m_label + ": cannot select database " + std::to_string(m_endpoint.db) +
+                           ": " + reply->text());
+    }
+  }
+  auto started = Clock::now();
+  auto pong = co_await call(argv("PING"), remaining(), true);
+  if (!pong) {
+    co_return connect_error(deadline, "PING");
+  }
+  if (pong->is_error()) {
+    if (pong->text().starts_with("NOAUTH")) {
+      co_return make_error(m_label +
+                           ": authentication required (the URL has no password): " + pong->text());
+    }
+    co_return make_error(m_label + ": PING failed: " + pong->text());
+  }
+  if (pong->kind() != Reply::Kind::status || pong->text() != "PONG") {
+    co_return make_error(m_label + ": not a Redis server (PING answered " + pong->describe() + ")");
+  }
+  m_ping_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+
+  if (m_role == Role::subscriber) {
+    m_can_subscribe = true;
+    if (!m_channels.empty()) {
+      send_subscribe({m_channels.begin(), m_channels.end()});
+    }
+    auto all_confirmed = [this] {
+      return std::includes(m_confirmed.begin(), m_confirmed.end(), m_channels.begin(),
+                           m_channels.end());
+    };
+    while (!m_closed && !m_lost && !all_confirmed()) {
+      if (Clock::now() >= deadline) {
+        co_return connect_error(deadline, "SUBSCRIBE");
+      }
+      co_await sleep(deadline - Clock::now());
+    }
+    if (m_lost || m_closed) {
+      co_return connect_error(deadline, "SUBSCRIBE");
+    }
+  }
+  co_return true;
+}
+
+asio::awaitable<void> Session::serve() {
+  while (!m_closed && !m_lost) {
+    if (m_role == Role::subscriber) {
+      co_await sleep(24h); // woken when the connection is lost or closed
+      continue;
+    }
+    co_await sleep(m_options.ping_interval);
+    if (m_closed || m_lost) {
+      break;
+    }
+    auto started = Clock::now();
+    auto pong = co_await call(argv("PING"), std::nullopt, true);
+    if (pong && pong->kind() == Reply::Kind::status) {
+      m_ping_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
+    } else if (pong) {
+      log::warn("redis PING failed", {{"redis", m_label}, {"reply", pong->describe()}});
+    }
+    // A PING without reply resets the connection through its deadline.
+  }
+}
+
+} // namespace homectl::redis::detail
