@@ -22,16 +22,6 @@ Error unexpected(const char* command, const Reply& reply) {
   return make_error(std::string("redis ") + command + ": unexpected reply " + reply.describe());
 }
 
-// Builds an argv outside the coroutine body: g++ 12 miscompiles braced
-// initializer lists of strings inside coroutines ("array used as initializer").
-template <typename... Args>
-std::vector<std::string> argv(Args&&... args) {
-  std::vector<std::string> out;
-  out.reserve(sizeof...(args));
-  (out.emplace_back(std::forward<Args>(args)), ...);
-  return out;
-}
-
 std::string ttl_ms(std::chrono::milliseconds ttl) {
   // PX 0 is an error in Redis; the shortest valid expiry is 1 ms.
   return std::to_string(std::max<std::chrono::milliseconds::rep>(ttl.count(), 1));

@@ -1,6 +1,7 @@
 #include "session.hpp"
 
 #include "homectl/log/logger.hpp"
+#include "homectl/redis/client.hpp"
 #include "homectl/util/strings.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -26,16 +27,6 @@ constexpr std::uint64_t k_pubsub_tag = 0;
 
 std::string ms_text(std::chrono::steady_clock::duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
-}
-
-// Builds an argv outside the coroutine body: g++ 12 miscompiles braced
-// initializer lists of strings inside coroutines ("array used as initializer").
-template <typename... Args>
-std::vector<std::string> argv(Args&&... args) {
-  std::vector<std::string> out;
-  out.reserve(sizeof...(args));
-  (out.emplace_back(std::forward<Args>(args)), ...);
-  return out;
 }
 
 const char* role_name(Session::Role role) {

@@ -12,12 +12,24 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace homectl::redis {
 
 namespace detail {
 class Session;
+}
+
+// Builds a command's argv: command(argv("SET", key, value)). Use it inside
+// coroutines, where g++ 12 rejects braced lists of strings ("array used as
+// initializer").
+template <typename... Args>
+std::vector<std::string> argv(Args&&... args) {
+  std::vector<std::string> out;
+  out.reserve(sizeof...(args));
+  (out.emplace_back(std::forward<Args>(args)), ...);
+  return out;
 }
 
 // One Redis command connection on an Asio executor (an io_context's or a
