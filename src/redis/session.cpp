@@ -468,7 +468,7 @@ Error Session::connect_error(Clock::time_point deadline, std::string_view step) 
 
 asio::awaitable<Result<bool>> Session::handshake(Clock::time_point deadline) {
   auto remaining = [deadline] {
-    return std::max(Duration{1}, std::chrono::duration_cast<Duration>(deadline - Clock::now()));
+    return std::max(Duration{1}, std::chrono::ceil<Duration>(deadline - Clock::now()));
   };
   // hiredis queues these before the TCP connect completes: nothing waits idle.
   if (!m_endpoint.password.empty()) {
