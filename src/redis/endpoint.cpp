@@ -201,8 +201,8 @@ std::string Endpoint::describe() const {
 Result<Endpoint> parse_url(std::string_view url) {
   auto sep = url.find("://");
   if (sep == std::string_view::npos) {
-    // Quote the value only when it cannot hold a password.
-    if (url.find('@') != std::string_view::npos || url.find(':') != std::string_view::npos) {
+    // Quote the value only when it cannot hold a password (no userinfo '@').
+    if (url.find('@') != std::string_view::npos) {
       return url_error("the value is not a URL");
     }
     return url_error("\"" + std::string(url) + "\" is not a URL");
