@@ -4,11 +4,48 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <sys/socket.h>
+
 #include <cstdint>
+#include <cstdio>
 
 namespace homectl::redis {
 
 namespace asio = boost::asio;
+
+namespace {
+
+// hiredis 0.14 asserts (aborting the process) when a reply arrives that no
+// command asked for outside pub/sub. A peer that is not Redis can do that, so
+// such bytes are detected first and the context is dropped as a protocol error.
+bool expects_no_reply(const redisAsyncContext* ac) {
+  return (ac->c.flags & (REDIS_SUBSCRIBED | REDIS_MONITORING)) == 0 && ac->replies.head == nullptr;
+}
+
+// Bytes already read into hiredis' buffer that no pending command will consume.
+bool unsolicited_bytes_buffered(const redisAsyncContext* ac) {
+  return expects_no_reply(ac) && ac->c.reader != nullptr && ac->c.reader->len > ac->c.reader->pos;
+}
+
+// Bytes waiting on the socket while no reply is expected (an error reply is
+// fine: hiredis reports it and disconnects, e.g. "max number of clients").
+bool unsolicited_bytes_waiting(const redisAsyncContext* ac) {
+  if ((ac->c.flags & REDIS_CONNECTED) == 0 || !expects_no_reply(ac)) {
+    return false;
+  }
+  char first = 0;
+  auto n = ::recv(ac->c.fd, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 1 && first != '-';
+}
+
+void mark_protocol_violation(redisAsyncContext* ac) {
+  ac->c.err = REDIS_ERR_PROTOCOL;
+  std::snprintf(ac->c.errstr, sizeof ac->c.errstr, "%s", "unsolicited reply");
+  ac->err = ac->c.err;
+  ac->errstr = ac->c.errstr;
+}
+
+} // namespace
 
 // The event-library side of the context: shared with the pending async_wait
 // handlers so they can outlive the AsyncContext and find `ac == nullptr`.
@@ -37,6 +74,13 @@ struct AsyncContext::Adapter {
       }
       // Only act on readiness hiredis still asks for; it re-arms through addRead/addWrite.
       if (read && self->want_read) {
+        if (unsolicited_bytes_waiting(self->ac)) {
+          // Outside any hiredis callback, so freeing now is safe; cleanup
+          // and the disconnect callback report the protocol error.
+          mark_protocol_violation(self->ac);
+          redisAsyncFree(self->ac);
+          return;
+        }
         redisAsyncHandleRead(self->ac);
       } else if (!read && self->want_write) {
         redisAsyncHandleWrite(self->ac);
@@ -229,6 +273,12 @@ void AsyncContext::on_reply(redisAsyncContext* ac, void* reply, void* privdata) 
   auto tag = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(privdata));
   auto* r = static_cast<const redisReply*>(reply);
   self->m_events.reply(tag, r, r == nullptr ? describe_error(ac->c) : std::string());
+  if (r != nullptr && unsolicited_bytes_buffered(ac)) {
+    // Inside a reply callback hiredis defers the free until the callback
+    // returns, before it would parse the unsolicited reply.
+    mark_protocol_violation(ac);
+    redisAsyncFree(ac);
+  }
 }
 
 } // namespace homectl::redis

@@ -31,7 +31,9 @@ using test::run_test_coroutine;
 // (e.g. an HTTP response) and hangs up: something that is not Redis.
 class NotRedisServer {
 public:
-  explicit NotRedisServer(std::string answer) : m_answer(std::move(answer)) {
+  // `answer` goes out on accept; `later`, when given, 200 ms after it.
+  explicit NotRedisServer(std::string answer, std::string later = {})
+      : m_answer(std::move(answer)), m_later(std::move(later)) {
     m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -66,12 +68,18 @@ private:
       }
       ++m_connections;
       [[maybe_unused]] auto n = ::write(client, m_answer.data(), m_answer.size());
+      if (!m_later.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        n = ::write(client, m_later.data(), m_later.size());
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
       ::shutdown(client, SHUT_WR);
       ::close(client);
     }
   }
 
   std::string m_answer;
+  std::string m_later;
   int m_fd = -1;
   std::uint16_t m_port = 0;
   std::thread m_thread;
@@ -186,6 +194,35 @@ TEST(RedisClientFailure, NonRedisServerIsNamedAsSuch) {
                                   "byte)");
   expect_bounded_retries(stats);
   EXPECT_LE(http.connections(), 8);
+}
+
+TEST(RedisClientFailure, ChattyNonRedisServerDoesNotCrashTheClient) {
+  // Valid RESP, but more replies than commands: hiredis must not see them unsolicited.
+  NotRedisServer chatty("+OK\r\n+OK\r\n+OK\r\n+OK\r\n");
+  asio::io_context io;
+  Client client(io.get_executor(),
+                endpoint_of("redis://127.0.0.1:" + std::to_string(chatty.port())),
+                ceiling_backoff());
+  auto stats = failing_client_stats(io, client, 300ms);
+  EXPECT_EQ(stats.last_error, "redis://127.0.0.1:" + std::to_string(chatty.port()) +
+                                  ": not a Redis server (PING answered OK)");
+}
+
+TEST(RedisClientFailure, UnsolicitedReplyAfterConnectIsAProtocolError) {
+  // Answers PING like Redis, then speaks out of turn once the client is idle.
+  NotRedisServer odd("+PONG\r\n", "+surprise\r\n");
+  asio::io_context io;
+  Client client(io.get_executor(), endpoint_of("redis://127.0.0.1:" + std::to_string(odd.port())),
+                ceiling_backoff());
+  client.start();
+  run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_TRUE(co_await eventually([&] { return client.stats().connects >= 1; }, 5s));
+    EXPECT_TRUE(co_await eventually([&] { return !client.stats().last_error.empty(); }, 5s));
+    client.close();
+  });
+  EXPECT_EQ(client.stats().last_error,
+            "redis://127.0.0.1:" + std::to_string(odd.port()) +
+                ": connection lost (not a Redis server (unsolicited reply))");
 }
 
 TEST(RedisClientFailure, SilentServerHitsTheConnectDeadline) {
