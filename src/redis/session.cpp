@@ -339,7 +339,7 @@ asio::awaitable<void> Session::run() {
     }
     std::string failure;
     if (result) {
-      m_backoff.reset();
+      auto up_since = Clock::now();
       ++m_connects;
       m_up = true;
       m_logged_error.clear();
@@ -349,6 +349,11 @@ asio::awaitable<void> Session::run() {
       m_up = false;
       if (m_closed) {
         break;
+      }
+      // Only a connection that lasted starts the backoff over: a server that
+      // accepts and then drops us at once must not be hammered.
+      if (Clock::now() - up_since >= m_options.backoff_cap) {
+        m_backoff.reset();
       }
       failure = m_label + ": connection lost (" + m_lost_reason + ")";
     } else {

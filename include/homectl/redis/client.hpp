@@ -32,9 +32,9 @@ std::vector<std::string> argv(Args&&... args) {
   return out;
 }
 
-// One Redis command connection on an Asio executor (an io_context's or a
-// strand): connects in the background, AUTH/SELECT from the URL, reconnects
-// with jittered backoff forever, PINGs for latency. Commands never hang: they
+// One Redis command connection on an Asio executor (an io_context's, or a
+// strand when the io_context runs on several threads): connects in the background, AUTH/SELECT from
+// the URL, reconnects with jittered backoff forever, PINGs for latency. Commands never hang: they
 // fail fast while disconnected, on their deadline, or when the connection drops.
 //
 // command() may be awaited from any coroutine/thread. close() and the

@@ -21,7 +21,8 @@ struct ClientOptions {
   Duration command_timeout{1000};
   // Commands awaiting a reply at once; more fail immediately (bounded memory).
   std::size_t max_in_flight = 1024;
-  // Reconnect delays: full jitter in [0, min(cap, base * 2^n)].
+  // Reconnect delays: full jitter in [0, min(cap, base * 2^n)]; n starts over
+  // after a connection that stayed up for at least `backoff_cap`.
   Duration backoff_base{100};
   Duration backoff_cap{5000};
   // How often the command connection PINGs (latency for /health, liveness).

@@ -16,7 +16,8 @@ namespace detail {
 class Session;
 }
 
-// One Redis SUBSCRIBE connection on an Asio executor: AUTH/SELECT from the URL,
+// One Redis SUBSCRIBE connection on an Asio executor (a strand when the
+// io_context runs on several threads): AUTH/SELECT from the URL,
 // subscribes to its channels, re-subscribes after every reconnect, and hands
 // each message to the handler on the executor (never from inside hiredis).
 // Messages published while it is disconnected are lost (Redis pub/sub).
