@@ -5,6 +5,10 @@
 #include "support/redis_test_util.hpp"
 
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+#include <future>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -229,6 +233,66 @@ TEST(RedisClient, InFlightLimitFailsExcessCommandsImmediately) {
     client.close();
   });
   EXPECT_EQ(client.stats().commands_dropped, 6u);
+}
+
+TEST(RedisClient, IdlePingDeadlineDetectsAStuckServer) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  RedisServer server({"--enable-debug-command", "local"});
+  asio::io_context io;
+  auto options = quick_options();
+  options.ping_interval = 50ms;
+  options.command_timeout = 300ms;
+  options.connect_timeout = 3000ms;
+  Client client(io.get_executor(), endpoint_of(server.url()), options);
+  client.start();
+  run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_TRUE(co_await eventually([&] { return client.up(); }, 5s));
+    // Another connection freezes the server for a second; the idle client
+    // notices through its PING deadline, not by waiting forever.
+    auto freeze = std::async(std::launch::async, [&] {
+      return server.query({"DEBUG", "SLEEP", "1"});
+    });
+    EXPECT_TRUE(co_await eventually([&] { return !client.up(); }, 3s));
+    EXPECT_EQ(freeze.get(), "OK");
+    EXPECT_TRUE(co_await eventually([&] { return client.up(); }, 5s)) << client.stats().last_error;
+    client.close();
+  });
+  auto stats = client.stats();
+  EXPECT_GE(stats.connects, 2u);
+  EXPECT_EQ(stats.commands_timeout, 0u) << "internal PINGs are not user commands";
+  EXPECT_NE(stats.last_error.find("PING timed out after 300ms"), std::string::npos)
+      << stats.last_error;
+  EXPECT_TRUE(stats.last_ping_latency.has_value());
+}
+
+TEST(RedisClient, CommandsMayBeAwaitedFromAnotherThreadsIoContext) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  RedisServer server;
+  asio::io_context io;
+  Client client(io.get_executor(), endpoint_of(server.url()), quick_options());
+  client.start();
+  asio::io_context other;
+  auto work = asio::make_work_guard(other);
+  std::thread other_thread([&] { other.run(); });
+  std::promise<std::string> answer;
+  run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_TRUE(co_await eventually([&] { return client.up(); }, 5s));
+    asio::co_spawn(
+        other,
+        [&]() -> asio::awaitable<void> {
+          auto reply = co_await client.command(argv("ECHO", "across threads"));
+          answer.set_value(reply.ok() ? reply->text() : error_of(reply));
+        },
+        asio::detached);
+    auto future = answer.get_future();
+    EXPECT_TRUE(
+        co_await eventually([&] { return future.wait_for(0s) == std::future_status::ready; }, 5s));
+    EXPECT_EQ(future.wait_for(0s) == std::future_status::ready ? future.get() : "",
+              "across threads");
+    client.close();
+  });
+  work.reset();
+  other_thread.join();
 }
 
 } // namespace
