@@ -28,6 +28,11 @@
 namespace homectl::redis::detail {
 
 using CompletionFn = std::function<void(Result<Reply>)>;
+
+// "250ms": durations in messages.
+inline std::string ms_text(std::chrono::steady_clock::duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
+}
 using MessageHandler = std::function<void(const std::string& channel, const std::string& payload)>;
 
 // One logical Redis connection: resolve, connect, AUTH/SELECT/PING, serve,
@@ -37,6 +42,9 @@ using MessageHandler = std::function<void(const std::string& channel, const std:
 class Session : public std::enable_shared_from_this<Session> {
 public:
   enum class Role { command, subscriber };
+  // Subscription traffic (confirmations, messages) carries this tag; commands
+  // get tags from 1 up.
+  static constexpr std::uint64_t k_pubsub_tag = 0;
   using Clock = std::chrono::steady_clock;
   using Duration = std::chrono::milliseconds;
 
@@ -95,6 +103,7 @@ private:
   Error connect_error(Clock::time_point deadline, std::string_view step) const;
   void note_failure(const std::string& message, Duration retry_in);
   std::string not_connected_message() const;
+  const char* role_name() const { return m_role == Role::command ? "command" : "subscriber"; }
 
   boost::asio::any_io_executor m_executor;
   Endpoint m_endpoint;
