@@ -60,6 +60,9 @@ struct AsyncContext::Adapter {
   bool write_waiting = false;
 
   static void start_wait(const std::shared_ptr<Adapter>& self, bool read) {
+    if (!self) {
+      return;
+    }
     bool& waiting = read ? self->read_waiting : self->write_waiting;
     if (waiting || self->ac == nullptr) {
       return;
@@ -236,7 +239,8 @@ bool AsyncContext::send(std::uint64_t tag, const std::vector<std::string>& args)
     lengths.push_back(arg.size());
   }
   // The tag travels as the privdata pointer value; nothing is allocated per command.
-  void* privdata = reinterpret_cast<void*>(static_cast<std::uintptr_t>(tag));
+  void* privdata = reinterpret_cast<void*>( // NOLINT(performance-no-int-to-ptr): never dereferenced
+      static_cast<std::uintptr_t>(tag));
   return redisAsyncCommandArgv(m_adapter->ac, &AsyncContext::on_reply, privdata,
                                static_cast<int>(argv.size()), argv.data(),
                                lengths.data()) == REDIS_OK;

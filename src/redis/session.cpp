@@ -37,16 +37,17 @@ void Session::start() {
       return;
     }
     self->m_started = true;
-    asio::co_spawn(self->m_executor, self->run(), [label = self->m_label](std::exception_ptr e) {
-      if (!e) {
-        return;
-      }
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        log::error("redis connection loop failed", {{"redis", label}, {"error", ex.what()}});
-      }
-    });
+    asio::co_spawn(
+        self->m_executor, self->run(), [label = self->m_label](const std::exception_ptr& e) {
+          if (!e) {
+            return;
+          }
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            log::error("redis connection loop failed", {{"redis", label}, {"error", ex.what()}});
+          }
+        });
   });
 }
 
