@@ -7,12 +7,14 @@ namespace homectl::cli {
 void add_version(CLI::App& app, Context& ctx);
 void add_check_ready(CLI::App& app, Context& ctx);
 void add_config(CLI::App& app, Context& ctx);
+void add_watchdog(CLI::App& app, Context& ctx);
 
 std::span<const Command> commands() {
   static const std::array table{
       Command{"check-ready", "One-shot readiness probe (Nagios exit codes)", add_check_ready, 3},
       Command{"config", "Validate, show and document the configuration", add_config},
       Command{"version", "Print version and build information", add_version},
+      Command{"watchdog", "Check the daemon and notify on state changes", add_watchdog},
   };
   return table;
 }

@@ -1,6 +1,9 @@
 #include "daemon_options.hpp"
 
-#include <cctype>
+#include "homectl/config/loader.hpp"
+#include "homectl/config/values.hpp"
+
+#include <iostream>
 
 namespace homectl::cli {
 
@@ -14,57 +17,31 @@ void add_daemon_options(CLI::App& cmd, DaemonFlags& flags) {
 }
 
 Result<config::Config> load_client_config(const Context& ctx) {
-  if (!ctx.globals.config_path.empty()) {
-    return make_error(ctx.globals.config_path +
-                      ": configuration files are not read by this build; pass --url/--token "
-                      "or HOMECTL_URL/HOMECTL_TOKEN");
+  config::LoadOptions options;
+  options.path = ctx.globals.config_path;
+  options.env = config::process_environment();
+  auto result = config::load(options);
+  std::string errors;
+  for (const auto& problem : result.problems) {
+    if (problem.severity == config::Severity::error) {
+      errors += (errors.empty() ? "" : "; ") + problem.to_string();
+    } else if (!ctx.globals.quiet) {
+      std::cerr << "homectl: " << problem.to_string() << "\n";
+    }
   }
-  return config::Config{};
+  if (!result.ok()) {
+    return make_error("invalid configuration: " + errors);
+  }
+  return std::move(result.config);
 }
 
 Result<std::chrono::milliseconds> parse_flag_duration(const std::string& flag,
                                                       const std::string& text) {
-  auto bad = [&] {
-    return make_error(flag + ": \"" + text + "\" is not a duration (e.g. 500ms, 2s, 1m30s)");
-  };
-  if (text.empty()) {
-    return bad();
+  auto parsed = config::parse_duration(text);
+  if (!parsed) {
+    return make_error(flag + ": " + parsed.error().message);
   }
-  long long total = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
-      return bad();
-    }
-    long long number = 0;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-      number = number * 10 + (text[i] - '0');
-      if (number > 1'000'000'000) {
-        return bad();
-      }
-      ++i;
-    }
-    std::string unit;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
-      unit += text[i++];
-    }
-    long long factor = 0;
-    if (unit == "ms") {
-      factor = 1;
-    } else if (unit == "s") {
-      factor = 1000;
-    } else if (unit == "m") {
-      factor = 60'000;
-    } else if (unit == "h") {
-      factor = 3'600'000;
-    } else if (unit == "d") {
-      factor = 86'400'000;
-    } else {
-      return bad();
-    }
-    total += number * factor;
-  }
-  return std::chrono::milliseconds(total);
+  return *parsed;
 }
 
 } // namespace homectl::cli

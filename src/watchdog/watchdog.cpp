@@ -150,12 +150,8 @@ void Watchdog::deliver_due(WatchdogFile& file, RunReport& report) {
       persist(file);
       continue;
     }
-    if (!defer_for) {
-      const int deferrals = std::max(0, d.attempts / std::max(1, m_settings.attempts_per_run) - 1);
-      auto delay = m_settings.defer_base * (1LL << std::min(deferrals, 20));
-      defer_for = std::min<std::chrono::milliseconds>(delay, m_settings.defer_cap);
-    }
-    d.next_attempt = m_clock.wall() + *defer_for;
+    // Due again on the next run, unless the receiver asked for a longer pause.
+    d.next_attempt = m_clock.wall() + defer_for.value_or(std::chrono::milliseconds(0));
     report.deliveries.push_back(DeliveryReport{d.notifier, result, true, false});
     persist(file);
     ++i;

@@ -104,7 +104,7 @@ TEST_F(DeliveryQueue, AFailedDeliveryIsRetriedOnALaterRunAndNotRepeated) {
   first->script = {fail(), fail(), fail()};
   observe(DaemonState::down);
   ASSERT_EQ(file.queue.size(), 1U);
-  // Deferred by 30 s; the next run (60 s later) retries and succeeds.
+  // The next run retries and succeeds.
   auto r = observe(DaemonState::down);
   EXPECT_FALSE(r.notification);
   EXPECT_EQ(first->calls.size(), 4U);

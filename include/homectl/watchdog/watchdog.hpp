@@ -13,8 +13,8 @@
 
 // The watchdog: observes the daemon (/ready, /health), feeds the state
 // machine, queues one delivery per notifier for each notification and works
-// the queue with bounded retries, so a failed delivery is retried later and a
-// delivered one is never sent again.
+// the queue with bounded retries, so a failed delivery is retried on the next
+// run (or after its Retry-After) and a delivered one is never sent again.
 namespace homectl::watchdog {
 
 struct WatchdogSettings {
@@ -25,8 +25,6 @@ struct WatchdogSettings {
   int attempts_per_run = 3;                          // delivery attempts before deferring
   std::chrono::milliseconds retry_base{500};         // backoff between attempts in one run
   std::chrono::milliseconds max_inline_wait{10'000}; // longer Retry-After → defer to a later run
-  std::chrono::milliseconds defer_base{30'000};      // first delay for a deferred delivery
-  std::chrono::milliseconds defer_cap{3'600'000};    // longest delay for a deferred delivery
   std::chrono::milliseconds max_age{24LL * 3'600'000}; // older deliveries are dropped
 };
 

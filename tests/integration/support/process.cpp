@@ -40,12 +40,11 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(m_path, ec);
 }
 
-ProcessResult run_homectl(const std::vector<std::string>& args, const Environment& extra,
-                          std::chrono::milliseconds timeout) {
-  TempDir io;
-  const auto out_path = io / "stdout";
-  const auto err_path = io / "stderr";
+namespace {
 
+// fork + execve of HOMECTL_BINARY with stdout/stderr to files in `dir`.
+int spawn(const std::vector<std::string>& args, const Environment& extra,
+          const std::filesystem::path& dir) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
@@ -77,6 +76,8 @@ ProcessResult run_homectl(const std::vector<std::string>& args, const Environmen
     argv.push_back(s.data());
   }
   argv.push_back(nullptr);
+  const std::string out_path = (dir / "stdout").string();
+  const std::string err_path = (dir / "stderr").string();
 
   const pid_t pid = fork();
   if (pid < 0) {
@@ -92,28 +93,83 @@ ProcessResult run_homectl(const std::vector<std::string>& args, const Environmen
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
-  ProcessResult result;
+  return pid;
+}
+
+std::optional<int> wait_pid(int pid, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
   while (true) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) {
-      break;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
-      result.timed_out = true;
-      break;
+      return std::nullopt;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  if (!result.timed_out && WIFEXITED(status)) {
-    result.exit_code = WEXITSTATUS(status);
+}
+
+std::filesystem::path make_temp_dir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "homectl-proc-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    throw std::runtime_error("mkdtemp failed");
   }
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
+  return tmpl;
+}
+
+} // namespace
+
+ProcessResult run_homectl(const std::vector<std::string>& args, const Environment& extra,
+                          std::chrono::milliseconds timeout) {
+  TempDir io;
+  const int pid = spawn(args, extra, io.path());
+  ProcessResult result;
+  auto code = wait_pid(pid, timeout);
+  if (!code) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    result.timed_out = true;
+  } else {
+    result.exit_code = *code;
+  }
+  result.out = read_file(io / "stdout");
+  result.err = read_file(io / "stderr");
   return result;
+}
+
+BackgroundHomectl::BackgroundHomectl(const std::vector<std::string>& args, const Environment& extra)
+    : m_dir(make_temp_dir()) {
+  m_pid = spawn(args, extra, m_dir);
+}
+
+BackgroundHomectl::~BackgroundHomectl() {
+  if (!m_exit) {
+    kill(m_pid, SIGKILL);
+    waitpid(m_pid, nullptr, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(m_dir, ec);
+}
+
+void BackgroundHomectl::signal(int sig) {
+  if (!m_exit) {
+    kill(m_pid, sig);
+  }
+}
+
+std::optional<int> BackgroundHomectl::wait_for(std::chrono::milliseconds timeout) {
+  if (!m_exit) {
+    m_exit = wait_pid(m_pid, timeout);
+  }
+  return m_exit;
+}
+
+std::string BackgroundHomectl::out() const {
+  return read_file(m_dir / "stdout");
+}
+std::string BackgroundHomectl::err() const {
+  return read_file(m_dir / "stderr");
 }
 
 } // namespace homectl::testing

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,28 @@ using Environment = std::map<std::string, std::string>;
 // Runs HOMECTL_BINARY with `args`; kills it after `timeout`.
 ProcessResult run_homectl(const std::vector<std::string>& args, const Environment& extra = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+// A homectl process running in the background (killed at destruction).
+class BackgroundHomectl {
+public:
+  BackgroundHomectl(const std::vector<std::string>& args, const Environment& extra = {});
+  ~BackgroundHomectl();
+  BackgroundHomectl(const BackgroundHomectl&) = delete;
+  BackgroundHomectl& operator=(const BackgroundHomectl&) = delete;
+
+  // Sends a signal to the process.
+  void signal(int sig);
+  // Waits for the exit; nullopt when it is still running after `timeout`.
+  std::optional<int> wait_for(std::chrono::milliseconds timeout);
+  // Output so far.
+  std::string out() const;
+  std::string err() const;
+
+private:
+  std::filesystem::path m_dir;
+  int m_pid = -1;
+  std::optional<int> m_exit;
+};
 
 // A fresh temporary directory removed at destruction.
 class TempDir {
