@@ -1,8 +1,8 @@
 #include "cli.hpp"
 #include "daemon_options.hpp"
 
+#include "homectl/client/stop_signal.hpp"
 #include "homectl/util/clock.hpp"
-#include "homectl/watchdog/stop_signal.hpp"
 #include "homectl/watchdog/watchdog.hpp"
 
 #include <iostream>
@@ -98,7 +98,7 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
 
   // The long-running mode collects SIGTERM/SIGINT itself (blocked before any
   // thread exists); one-shot runs keep the default: a signal ends them at once.
-  std::optional<watchdog::StopSignal> stop;
+  std::optional<client::StopSignal> stop;
   if (!options.once && !options.test_notify) {
     stop.emplace();
   }

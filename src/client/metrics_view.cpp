@@ -41,7 +41,7 @@ std::string seconds_text(std::optional<double> s) {
     return "-";
   }
   if (*s < 1.0) {
-    return fixed(*s * 1000.0, *s < 0.01 ? 2 : 1) + "ms";
+    return fixed(*s * 1000.0, *s < 0.001 ? 2 : 1) + "ms";
   }
   return fixed(*s, 2) + "s";
 }

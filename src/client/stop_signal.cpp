@@ -1,11 +1,11 @@
-#include "homectl/watchdog/stop_signal.hpp"
+#include "homectl/client/stop_signal.hpp"
 
 #include <signal.h>
 
 #include <algorithm>
 #include <cerrno>
 
-namespace homectl::watchdog {
+namespace homectl::client {
 namespace {
 
 sigset_t stop_set() {
@@ -51,4 +51,4 @@ bool StopSignal::requested() {
   return wait_for(std::chrono::milliseconds(0));
 }
 
-} // namespace homectl::watchdog
+} // namespace homectl::client

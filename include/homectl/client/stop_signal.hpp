@@ -4,10 +4,10 @@
 
 #include <chrono>
 
-// SIGTERM/SIGINT handling for the long-running watchdog: the signals are
-// blocked for the whole process and collected synchronously, so waiting for
-// the next check doubles as waiting for a stop request.
-namespace homectl::watchdog {
+// SIGTERM/SIGINT handling for long-running commands (watchdog, metrics
+// --watch): the signals are blocked and collected synchronously, so waiting
+// for the next round doubles as waiting for a stop request.
+namespace homectl::client {
 
 class StopSignal {
 public:
@@ -30,4 +30,4 @@ private:
   int m_signal = 0;
 };
 
-} // namespace homectl::watchdog
+} // namespace homectl::client
