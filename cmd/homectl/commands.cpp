@@ -9,9 +9,11 @@ void add_check_ready(CLI::App& app, Context& ctx);
 void add_config(CLI::App& app, Context& ctx);
 void add_watchdog(CLI::App& app, Context& ctx);
 void add_metrics(CLI::App& app, Context& ctx);
+void add_cache(CLI::App& app, Context& ctx);
 
 std::span<const Command> commands() {
   static const std::array table{
+      Command{"cache", "Work with the daemon's cache (warm)", add_cache},
       Command{"check-ready", "One-shot readiness probe (Nagios exit codes)", add_check_ready, 3},
       Command{"config", "Validate, show and document the configuration", add_config},
       Command{"metrics", "Show the daemon's metrics as a table (--watch to follow)", add_metrics},
