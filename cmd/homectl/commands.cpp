@@ -5,9 +5,11 @@
 namespace homectl::cli {
 
 void add_version(CLI::App& app, Context& ctx);
+void add_completion(CLI::App& app, Context& ctx);
 
 std::span<const Command> commands() {
   static const std::array table{
+      Command{"completion", "Print a shell completion script (bash, zsh, fish)", add_completion},
       Command{"version", "Print version and build information", add_version},
   };
   return table;
