@@ -5,7 +5,8 @@
 # Subcommands at a command path ("" is the top level).
 __homectl_subcommands() {
   case "$1" in
-  '') REPLY='completion version' ;;
+  '') REPLY='config completion version' ;;
+  'config') REPLY='validate show schema env' ;;
   *) REPLY='' ;;
   esac
 }
@@ -14,6 +15,11 @@ __homectl_subcommands() {
 __homectl_options() {
   case "$1" in
   '') REPLY='-h --help --config --log-level -q --quiet' ;;
+  'config') REPLY='-h --help --config --log-level -q --quiet' ;;
+  'config validate') REPLY='-h --help --config --log-level -q --quiet --json --strict' ;;
+  'config show') REPLY='-h --help --config --log-level -q --quiet --origin' ;;
+  'config schema') REPLY='-h --help --config --log-level -q --quiet' ;;
+  'config env') REPLY='-h --help --config --log-level -q --quiet' ;;
   'completion') REPLY='-h --help --config --log-level -q --quiet' ;;
   'version') REPLY='-h --help --config --log-level -q --quiet --json' ;;
   *) REPLY='' ;;
@@ -26,6 +32,16 @@ __homectl_option_value() {
   case "$1|$2" in
   '|--config') REPLY='file' ;;
   '|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'config|--config') REPLY='file' ;;
+  'config|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'config validate|--config') REPLY='file' ;;
+  'config validate|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'config show|--config') REPLY='file' ;;
+  'config show|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'config schema|--config') REPLY='file' ;;
+  'config schema|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'config env|--config') REPLY='file' ;;
+  'config env|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'completion|--config') REPLY='file' ;;
   'completion|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'version|--config') REPLY='file' ;;
@@ -37,6 +53,7 @@ __homectl_option_value() {
 # How positional argument number $2 (from 0) at command path $1 completes.
 __homectl_positional() {
   case "$1|$2" in
+  'config validate|0') REPLY='file' ;;
   'completion|0') REPLY='choice:bash zsh fish' ;;
   *) REPLY=text ;;
   esac
