@@ -15,3 +15,6 @@ mkdir -p completions man
 "$homectl" completion zsh >completions/_homectl
 "$homectl" completion fish >completions/homectl.fish
 echo "generate-docs: completions/ regenerated"
+"$homectl" docs man1 >man/homectl.1
+"$homectl" docs man5 >man/homectl.json.5
+echo "generate-docs: man/homectl.1 and man/homectl.json.5 regenerated"

@@ -120,9 +120,9 @@ __homectl_sources() {
   local prog=$1
   shift
   if command -v timeout >/dev/null 2>&1; then
-    timeout 2 "$prog" "$@" --quiet completion --list-sources 2>/dev/null
+    timeout 2 "$prog" "$@" --quiet docs sources 2>/dev/null
   else
-    "$prog" "$@" --quiet completion --list-sources 2>/dev/null
+    "$prog" "$@" --quiet docs sources 2>/dev/null
   fi
 }
 

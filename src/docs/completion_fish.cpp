@@ -125,9 +125,9 @@ function __homectl_sources
         end
     end
     if command -q timeout
-        timeout 2 homectl $config_args --quiet completion --list-sources 2>/dev/null
+        timeout 2 homectl $config_args --quiet docs sources 2>/dev/null
     else
-        homectl $config_args --quiet completion --list-sources 2>/dev/null
+        homectl $config_args --quiet docs sources 2>/dev/null
     end
 end
 

@@ -160,9 +160,9 @@ _homectl_sources() {
     esac
   done
   if (( $+commands[timeout] )); then
-    sources=(${(f)"$(timeout 2 homectl $config_args --quiet completion --list-sources 2>/dev/null)"})
+    sources=(${(f)"$(timeout 2 homectl $config_args --quiet docs sources 2>/dev/null)"})
   else
-    sources=(${(f)"$(homectl $config_args --quiet completion --list-sources 2>/dev/null)"})
+    sources=(${(f)"$(homectl $config_args --quiet docs sources 2>/dev/null)"})
   fi
   _describe -t sources 'source' sources
 }

@@ -201,14 +201,15 @@ void write_environment(std::ostream& out, const CommandDoc& root,
                         "with the nearest known name.")
       << "\n";
   for (const auto& setting : settings) {
-    for (const auto& env : setting.env) {
-      if (!seen.insert(env).second) {
+    for (std::size_t i = 0; i < setting.env.size(); ++i) {
+      if (!seen.insert(setting.env[i]).second) {
         continue;
       }
-      out << ".TP\n.B " << roff_escape(env) << "\n"
-          << roff_paragraph("Sets " + join(setting.paths, " or ") +
-                            (setting.secret ? " (secret)." : "."))
-          << "\n";
+      // Variables pair with paths (HOMECTL_DEFAULTS_TTL sets defaults.ttl).
+      const auto what = setting.env.size() == setting.paths.size() ? setting.paths[i]
+                                                                   : join(setting.paths, " or ");
+      out << ".TP\n.B " << roff_escape(setting.env[i]) << "\n"
+          << roff_paragraph("Sets " + what + (setting.secret ? " (secret)." : ".")) << "\n";
     }
   }
   out << ".PP\n"
@@ -321,6 +322,7 @@ std::string homectl_1(const CommandDoc& root, std::span<const SettingDoc> settin
          "edit.\n"
       << ".TH HOMECTL 1 " << info.date << " " << roff_argument("homectl " + info.version) << " "
       << roff_argument("homectl manual") << "\n"
+      << ".nh\n.ad l\n"
       << ".SH NAME\n"
       << "homectl \\- one reliable hub for a home server's data sources\n";
   write_synopsis(out, views);

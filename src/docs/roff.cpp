@@ -113,12 +113,15 @@ std::string roff_paragraph(std::string_view text) {
   };
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string escaped = roff_escape(words[i]);
-    const std::string_view plain = escaped.starts_with("\\&") ? std::string_view(escaped).substr(2)
-                                                              : std::string_view(escaped);
+    std::string plain = escaped.starts_with("\\&") ? escaped.substr(2) : escaped;
+    // Identifiers and paths (HOMECTL_CONFIG, /etc/homectl) must not be hyphenated.
+    if (words[i].find_first_of("_/") != std::string::npos) {
+      plain.insert(0, "\\%");
+    }
     if (!line.empty() && line.size() + 1 + plain.size() > k_roff_line_limit) {
       flush();
     }
-    line += (line.empty() ? "" : " ") + std::string(plain);
+    line += (line.empty() ? "" : " ") + plain;
     const char last = words[i].back();
     const bool sentence_end = last == '.' || last == '?' || last == '!';
     if (sentence_end && i + 1 < words.size() && words[i + 1].front() >= 'A' &&

@@ -108,7 +108,7 @@ protected:
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(m_dir / "bin");
     std::ofstream fake(m_dir / "bin" / "homectl");
-    fake << "#!/bin/sh\ncase \"$*\" in *--list-sources*) printf 'plug\\nweather\\n' ;; esac\n";
+    fake << "#!/bin/sh\ncase \"$*\" in *\"docs sources\"*) printf 'plug\\nweather\\n' ;; esac\n";
     fake.close();
     fs::permissions(m_dir / "bin" / "homectl", fs::perms::owner_all);
   }

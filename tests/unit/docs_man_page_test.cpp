@@ -89,19 +89,20 @@ TEST(DocsManPage, Section1EnvironmentListsCliAndSettingVariablesOnce) {
     EXPECT_NE(first, std::string::npos) << name;
     EXPECT_EQ(page.find(item, first + 1), std::string::npos) << name << " is listed twice";
   }
-  EXPECT_TRUE(contains(page, ".B HOMECTL_SERVER_API_TOKEN\nSets server.api_token (secret).\n"));
+  EXPECT_TRUE(contains(page, ".B HOMECTL_SERVER_API_TOKEN\nSets \\%server.api_token (secret).\n"));
 }
 
 TEST(DocsManPage, Section5ListsEverySettingWithTypeDefaultAndEnvironment) {
   const auto page = homectl_json_5(fixture_settings(), k_info);
   EXPECT_TRUE(contains(page, ".TH HOMECTL.JSON 5 2026-01-02 \"homectl 9.8.7\""));
   EXPECT_TRUE(contains(page, ".SS \"server\"\n.TP\n.B server.listen\n"));
-  EXPECT_TRUE(contains(page, ".TP\n.B defaults.ttl\n.TQ\n.B sources.<name>.ttl\n"
-                             "How long a value is fresh.\n"
-                             ".br\nType: a duration (e.g. 30s, 5m).\n"
-                             ".br\nDefault: 5m.\n"
-                             ".br\nEnvironment: HOMECTL_DEFAULTS_TTL, HOMECTL_SOURCES_<NAME>_TTL.\n"
-                             ".br\nApplied on reload (SIGHUP).\n"));
+  EXPECT_TRUE(contains(page,
+                       ".TP\n.B defaults.ttl\n.TQ\n.B sources.<name>.ttl\n"
+                       "How long a value is fresh.\n"
+                       ".br\nType: a duration (e.g. 30s, 5m).\n"
+                       ".br\nDefault: 5m.\n"
+                       ".br\nEnvironment: \\%HOMECTL_DEFAULTS_TTL, \\%HOMECTL_SOURCES_<NAME>_TTL.\n"
+                       ".br\nApplied on reload (SIGHUP).\n"));
   EXPECT_TRUE(contains(page, ".B server.api_token\n\\&.Bearer token for POST routes.\n"))
       << "a leading dot is escaped";
   EXPECT_TRUE(contains(page, "Secret: shown as <redacted>"));
@@ -128,9 +129,8 @@ TEST(DocsManPage, GeneratedPagesPassMandocLint) {
   if (std::system("command -v mandoc >/dev/null 2>&1") != 0) {
     GTEST_SKIP() << "mandoc is not installed";
   }
-  EXPECT_EQ(mandoc_lint(homectl_1(testing::fixture_tree(), fixture_settings(), k_info),
-                        "homectl.1"),
-            "");
+  EXPECT_EQ(
+      mandoc_lint(homectl_1(testing::fixture_tree(), fixture_settings(), k_info), "homectl.1"), "");
   EXPECT_EQ(mandoc_lint(homectl_json_5(fixture_settings(), k_info), "homectl.json.5"), "");
 }
 

@@ -23,6 +23,8 @@ TEST(DocsRoff, ParagraphStartsEachSentenceOnANewLine) {
   EXPECT_EQ(roff_paragraph("One  two.\nThree, e.g. 30s. Four!  Five"),
             "One two.\nThree, e.g. 30s.\nFour!\nFive");
   EXPECT_EQ(roff_paragraph("  trailing  "), "trailing");
+  EXPECT_EQ(roff_paragraph("See /etc/x and HOMECTL_URL."), "See \\%/etc/x and \\%HOMECTL_URL.")
+      << "paths and identifiers are not hyphenated";
 }
 
 TEST(DocsRoff, ParagraphWrapsLongLinesAndGuardsDotsAtTheirStart) {

@@ -8,7 +8,8 @@
 
 // Shell completion scripts generated from the CLI model: subcommands at every
 // level, options (global ones after a subcommand too), option and positional
-// values (choices, files, source names from the configuration).
+// values (choices, files, source names from the configuration, which the
+// scripts ask the hidden `homectl docs sources` for).
 namespace homectl::docs {
 
 enum class Shell { bash, zsh, fish };
@@ -18,10 +19,6 @@ inline constexpr std::string_view k_shell_names[] = {"bash", "zsh", "fish"};
 
 // Parses "bash", "zsh" or "fish".
 std::optional<Shell> parse_shell(std::string_view name);
-
-// The hidden option of `completion` that prints the configured source names
-// one per line; the scripts call it to complete SOURCE arguments.
-inline constexpr std::string_view k_list_sources_option = "--list-sources";
 
 // The completion script for `shell`, for a program named `root.name`.
 std::string completion_script(Shell shell, const CommandDoc& root);
