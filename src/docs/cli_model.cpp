@@ -3,7 +3,7 @@
 namespace homectl::docs {
 namespace {
 
-void collect(const CommandDoc& command, std::vector<std::string> path,
+void collect(const CommandDoc& command, const std::vector<std::string>& path,
              std::vector<const OptionDoc*> inherited, std::vector<CommandView>& out) {
   for (const auto& option : command.options) {
     inherited.push_back(&option);
@@ -12,7 +12,7 @@ void collect(const CommandDoc& command, std::vector<std::string> path,
   for (const auto& sub : command.subcommands) {
     auto sub_path = path;
     sub_path.push_back(sub.name);
-    collect(sub, std::move(sub_path), inherited, out);
+    collect(sub, sub_path, inherited, out);
   }
 }
 
@@ -62,14 +62,13 @@ std::string usage_arguments(const CommandDoc& command) {
     out += "[OPTIONS]";
   }
   for (const auto& positional : command.positionals) {
-    std::string word = positional.name + (positional.variadic ? "..." : "");
-    if (!positional.required) {
-      word = "[" + word + "]";
-    }
     if (!out.empty()) {
       out += ' ';
     }
-    out += word;
+    out += positional.required ? "" : "[";
+    out += positional.name;
+    out += positional.variadic ? "..." : "";
+    out += positional.required ? "" : "]";
   }
   if (!command.subcommands.empty()) {
     if (!out.empty()) {
