@@ -101,6 +101,7 @@ docs::OptionDoc describe_option(const CLI::Option& option) {
   out.kind = kind_of(type, out.long_names.empty() ? "" : out.long_names.front(), out.choices);
   out.default_value = option.get_default_str();
   out.repeatable = is_variadic(option);
+  out.value_optional = option.get_expected_min() == 0;
   return out;
 }
 

@@ -83,7 +83,7 @@ void write_option_values(std::ostream& out, const std::vector<CommandView>& view
          "  case \"$1|$2\" in\n";
   for (const auto& view : views) {
     for (const auto* option : view.options) {
-      if (!option->takes_value()) {
+      if (!option->consumes_next_word()) {
         continue;
       }
       for (const auto& spelling : option->spellings()) {

@@ -51,7 +51,7 @@ void write_data(std::ostream& out, const std::vector<CommandView>& views) {
   std::vector<std::string> patterns;
   for (const auto& view : views) {
     for (const auto* option : view.options) {
-      if (!option->takes_value()) {
+      if (!option->consumes_next_word()) {
         continue;
       }
       for (const auto& spelling : option->spellings()) {
@@ -183,7 +183,8 @@ void write_command(std::ostream& out, const CommandView& view, const std::string
     for (const auto& l : option->long_names) {
       out << " -l " << l;
     }
-    out << value_flags(option->kind, option->choices) << " -d " << fish_quote(option->help) << "\n";
+    out << (option->value_optional ? "" : value_flags(option->kind, option->choices)) << " -d "
+        << fish_quote(option->help) << "\n";
   }
 }
 

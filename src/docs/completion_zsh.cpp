@@ -72,11 +72,16 @@ std::string option_spec(const OptionDoc& option) {
   }
   std::string tail = "[" + escape_description(option.help) + "]";
   if (option.takes_value()) {
-    tail += ":" + escape_description(option.value_name) + ":" + action(option.kind, option.choices);
+    tail += (option.value_optional ? "::" : ":") + escape_description(option.value_name) + ":" +
+            action(option.kind, option.choices);
   }
+  // A required value may be the next word or follow "="; an optional one only "=".
   auto spelled = [&](const std::string& s) {
     if (!option.takes_value()) {
       return s;
+    }
+    if (option.value_optional) {
+      return s + (s.starts_with("--") ? "=-" : "-");
     }
     return s + (s.starts_with("--") ? "=" : "+");
   };

@@ -34,7 +34,9 @@ std::string option_label(const OptionDoc& option) {
   for (const auto& spelling : option.spellings()) {
     out += (out.empty() ? "" : ", ") + std::string("\\fB") + roff_escape(spelling) + "\\fR";
   }
-  if (option.takes_value()) {
+  if (option.value_optional) {
+    out += "[=\\fI" + roff_escape(option.value_name) + "\\fR]";
+  } else if (option.takes_value()) {
     out += " \\fI" + roff_escape(option.value_name) + "\\fR";
     if (option.repeatable) {
       out += " ...";

@@ -56,6 +56,7 @@ TEST(DocsCompletion, BashScriptHoldsTheTreeAsData) {
   EXPECT_TRUE(contains(script, "  'cache warm|0') REPLY='source' ;;\n"));
   EXPECT_TRUE(contains(script, "  'cache warm|'*) REPLY='source' ;;\n")) << "variadic";
   EXPECT_TRUE(contains(script, "complete -F _homectl homectl\n"));
+  EXPECT_FALSE(contains(script, "'metrics|--watch'")) << "an optional value is never the next word";
 }
 
 TEST(DocsCompletion, ZshScriptHasOneFunctionPerCommand) {
@@ -68,6 +69,7 @@ TEST(DocsCompletion, ZshScriptHasOneFunctionPerCommand) {
                                "(table prom json)'"))
       << "colons and quotes in help are escaped";
   EXPECT_TRUE(contains(script, "'(-q --quiet)'{-q,--quiet}'[Print only errors]'"));
+  EXPECT_TRUE(contains(script, "'--watch=-[Redraw every DURATION (default 2s)]::DURATION: '"));
   EXPECT_TRUE(contains(script, "    '*:SOURCE:_homectl_sources' \\\n"));
   EXPECT_TRUE(contains(script, "    '1::FILE:_files' \\\n")) << "optional positional";
 }
@@ -146,6 +148,7 @@ _homectl
   EXPECT_EQ(complete("homectl -q config s"), "show ");
   EXPECT_EQ(complete("homectl --log-level info config s"), "show ") << "skips option values";
   EXPECT_EQ(complete("homectl metrics --format "), "json prom table ");
+  EXPECT_EQ(complete("homectl metrics --watch --f"), "--format ") << "--watch's value is optional";
   EXPECT_EQ(complete("homectl config show --o"), "--origin ");
   EXPECT_EQ(complete("homectl config show --l"), "--log-level ") << "inherited option";
   EXPECT_EQ(complete("homectl cache warm "), "plug weather ");

@@ -63,6 +63,9 @@ inline CommandDoc fixture_tree() {
                      {},
                      false};
   metrics.options[0].default_value = "table";
+  metrics.options.push_back(
+      valued("watch", "DURATION", ValueKind::text, "Redraw every DURATION (default 2s)"));
+  metrics.options.back().value_optional = true;
 
   CommandDoc check{"check-ready", "Probe readiness", {}, {}, {}, false};
 

@@ -62,6 +62,7 @@ TEST(DocsManPage, Section1HasHeaderAndEveryCommand) {
                              "Output format: it's a 'choice'.\n"
                              "One of: table, prom, json.\n"
                              "Default: table.\n"));
+  EXPECT_TRUE(contains(page, ".TP\n\\fB\\-\\-watch\\fR[=\\fIDURATION\\fR]\n"));
 }
 
 TEST(DocsManPage, Section1ExitStatusFollowsTheCommandsPresent) {

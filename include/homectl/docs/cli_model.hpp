@@ -30,12 +30,15 @@ struct OptionDoc {
   std::string default_value; // empty = no default worth showing
   std::string env;           // environment variable that supplies it, if any
   bool repeatable = false;
+  bool value_optional = false; // `--watch` or `--watch=2s`: the value may be left out
 
   // All spellings with dashes: "-q", "--quiet".
   std::vector<std::string> spellings() const;
   // The first spelling, preferring the long one: "--quiet".
   std::string primary() const;
   bool takes_value() const { return kind != ValueKind::none; }
+  // True when the next word is always this option's value (a required value).
+  bool consumes_next_word() const { return takes_value() && !value_optional; }
 };
 
 // One positional argument, e.g. `[SOURCE...]`.
