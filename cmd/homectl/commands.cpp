@@ -11,6 +11,8 @@ void add_config(CLI::App& app, Context& ctx);
 void add_watchdog(CLI::App& app, Context& ctx);
 void add_metrics(CLI::App& app, Context& ctx);
 void add_cache(CLI::App& app, Context& ctx);
+void add_completion(CLI::App& app, Context& ctx);
+void add_docs(CLI::App& app, Context& ctx);
 
 std::span<const Command> commands() {
   static const std::array table{
@@ -20,7 +22,9 @@ std::span<const Command> commands() {
       Command{"config", "Validate, show and document the configuration", add_config},
       Command{"cache", "Work with the daemon's cache (warm)", add_cache},
       Command{"watchdog", "Check the daemon and notify on state changes", add_watchdog},
+      Command{"completion", "Print a shell completion script (bash, zsh, fish)", add_completion},
       Command{"version", "Print version and build information", add_version},
+      Command{"docs", "Print generated documentation (hidden)", add_docs},
   };
   return table;
 }
