@@ -1,0 +1,45 @@
+#pragma once
+
+#include "homectl/config/config.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+// The seam between the cache/scheduler and the network: one refresh of one
+// source. The real implementation (HttpFetcher) does DNS, TLS, retries with
+// jitter inside one overall deadline and the outbound concurrency caps; tests
+// use fakes. Breaker and per-source rate limit are applied by the caller.
+namespace homectl::sources {
+
+enum class FetchOutcome {
+  ok,           // 2xx with a body within max_size (and valid JSON when `pick` is set)
+  error,        // connect failure, TLS failure, non-2xx, body too large, bad JSON ...
+  timeout,      // the overall deadline passed
+  breaker_open, // not sent: the circuit breaker is open (set by the caller)
+  rate_limited, // not sent: the per-source outbound rate limit is exhausted (set by the caller)
+};
+
+std::string_view to_string(FetchOutcome outcome);
+
+struct FetchResult {
+  FetchOutcome outcome = FetchOutcome::error;
+  int status = 0;            // last upstream HTTP status, 0 when none was received
+  std::string body;          // the (picked) body on ok
+  std::string content_type;  // upstream Content-Type on ok
+  std::string error;         // human-readable reason when not ok, e.g. "connect: Connection refused"
+  std::chrono::milliseconds duration{0};
+  int attempts = 0;
+  std::optional<std::chrono::seconds> retry_after; // from a final 429/503 answer
+};
+
+// Performs one refresh of a source (all attempts included).
+class Fetcher {
+public:
+  virtual ~Fetcher() = default;
+  virtual boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source) = 0;
+};
+
+} // namespace homectl::sources
