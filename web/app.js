@@ -222,7 +222,12 @@
     li.querySelector('.age').textContent =
       age == null ? `never fetched / ${fmtSeconds(s.ttl_s)}` : `${fmtSeconds(age)} / ${fmtSeconds(s.ttl_s)}`;
     setTime(li.querySelector('.last-success'), s.last_success, 'never');
-    setTime(li.querySelector('.next-refresh'), s.next_refresh, 'on demand');
+    const due = parseTime(s.next_refresh);
+    if (due != null && due <= Date.now()) {
+      li.querySelector('.next-refresh').textContent = 'due now';
+    } else {
+      setTime(li.querySelector('.next-refresh'), s.next_refresh, 'on demand');
+    }
     const err = s.last_error;
     if (err && err.message) {
       const when = fmtRelative(err.at);
