@@ -124,9 +124,11 @@ export async function startMockDaemon({ port = 0, token = '' } = {}) {
       state.eventClients.clear();
     },
     close() {
+      if (!server.listening) return Promise.resolve();
       for (const res of state.eventClients) res.destroy();
+      const closed = new Promise((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      return new Promise((resolve) => server.close(resolve));
+      return closed;
     },
   };
 }
