@@ -10,7 +10,9 @@ target_compile_definitions(homectl_settings INTERFACE
 add_library(homectl_warnings INTERFACE)
 target_compile_options(homectl_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
-  -Woverloaded-virtual -Wimplicit-fallthrough)
+  -Woverloaded-virtual -Wimplicit-fallthrough
+  # Designated and partial aggregate initialisation is idiomatic here.
+  -Wno-missing-field-initializers)
 if(HOMECTL_WERROR)
   target_compile_options(homectl_warnings INTERFACE -Werror)
 endif()

@@ -11,7 +11,9 @@ namespace homectl::cli {
 namespace {
 
 // Options that take a value, so the pre-scan below can skip their arguments.
-bool takes_value(std::string_view arg) { return arg == "--config" || arg == "--log-level"; }
+bool takes_value(std::string_view arg) {
+  return arg == "--config" || arg == "--log-level";
+}
 
 // Finds the first positional word (the subcommand) if it names no command.
 std::optional<std::string> unknown_command(int argc, char** argv) {

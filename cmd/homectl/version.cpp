@@ -12,8 +12,8 @@ void add_version(CLI::App& cmd, Context& /*ctx*/) {
   cmd.add_flag("--json", *json, "Print as JSON");
   cmd.callback([json] {
     if (*json) {
-      std::cout << R"({"version":")" << build::k_version << R"(","compiler":")"
-                << build::k_compiler << R"(","build_type":")" << build::k_build_type << "\"}\n";
+      std::cout << R"({"version":")" << build::k_version << R"(","compiler":")" << build::k_compiler
+                << R"(","build_type":")" << build::k_build_type << "\"}\n";
     } else {
       std::cout << "homectl " << build::k_version << " (" << build::k_compiler << ", "
                 << build::k_build_type << ")\n";

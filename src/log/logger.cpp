@@ -31,8 +31,8 @@ State& state() {
 }
 
 std::shared_ptr<spdlog::logger> make_stdout_logger() {
-  auto logger = std::make_shared<spdlog::logger>(
-      "homectl", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("homectl",
+                                                 std::make_shared<spdlog::sinks::stdout_sink_mt>());
   logger->set_pattern("%v");
   logger->set_level(spdlog::level::trace);
   logger->flush_on(spdlog::level::trace);
@@ -99,8 +99,8 @@ std::string escape_text(std::string_view s) {
 std::string rfc3339_now() {
   const auto now = std::chrono::system_clock::now();
   const auto secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) %
-                  1000;
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[96];
@@ -190,7 +190,9 @@ bool setup(const config::LogConfig& config, std::string_view service) {
   return true;
 }
 
-void set_level(Level level) { state().level.store(static_cast<int>(level)); }
+void set_level(Level level) {
+  state().level.store(static_cast<int>(level));
+}
 
 bool enabled(Level level) {
   return level != Level::off && static_cast<int>(level) >= state().level.load();

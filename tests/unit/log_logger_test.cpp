@@ -10,9 +10,9 @@ namespace {
 
 TEST(LogFormatJson, EscapesEverythingIntoValidJson) {
   const std::string nasty = "quote\" back\\slash\nnew\tline\x01\x7f bad\xff\xfe utf8";
-  const auto line = format_json("2026-11-26T10:00:00.000Z", Level::warn, "homectl", nasty,
-                                {{"endpoint", "/v1/sources/{name}"}, {"field", nasty},
-                                 {"latency_ms", 1.5}, {"status", 200}});
+  const auto line = format_json(
+      "2026-11-26T10:00:00.000Z", Level::warn, "homectl", nasty,
+      {{"endpoint", "/v1/sources/{name}"}, {"field", nasty}, {"latency_ms", 1.5}, {"status", 200}});
   EXPECT_EQ(line.find('\n'), std::string::npos) << "one record is one line";
   const auto parsed = nlohmann::json::parse(line);
   EXPECT_EQ(parsed["ts"], "2026-11-26T10:00:00.000Z");

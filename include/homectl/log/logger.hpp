@@ -30,11 +30,21 @@ bool enabled(Level level);
 // Writes one record.
 void write(Level level, std::string_view msg, Fields fields = {});
 
-inline void trace(std::string_view msg, Fields fields = {}) { write(Level::trace, msg, fields); }
-inline void debug(std::string_view msg, Fields fields = {}) { write(Level::debug, msg, fields); }
-inline void info(std::string_view msg, Fields fields = {}) { write(Level::info, msg, fields); }
-inline void warn(std::string_view msg, Fields fields = {}) { write(Level::warn, msg, fields); }
-inline void error(std::string_view msg, Fields fields = {}) { write(Level::error, msg, fields); }
+inline void trace(std::string_view msg, Fields fields = {}) {
+  write(Level::trace, msg, fields);
+}
+inline void debug(std::string_view msg, Fields fields = {}) {
+  write(Level::debug, msg, fields);
+}
+inline void info(std::string_view msg, Fields fields = {}) {
+  write(Level::info, msg, fields);
+}
+inline void warn(std::string_view msg, Fields fields = {}) {
+  write(Level::warn, msg, fields);
+}
+inline void error(std::string_view msg, Fields fields = {}) {
+  write(Level::error, msg, fields);
+}
 
 // Formats one record as a JSON line (no trailing newline); used by write() and tests.
 std::string format_json(std::string_view ts, Level level, std::string_view service,

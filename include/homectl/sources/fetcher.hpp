@@ -26,10 +26,10 @@ std::string_view to_string(FetchOutcome outcome);
 
 struct FetchResult {
   FetchOutcome outcome = FetchOutcome::error;
-  int status = 0;            // last upstream HTTP status, 0 when none was received
-  std::string body;          // the (picked) body on ok
-  std::string content_type;  // upstream Content-Type on ok
-  std::string error;         // human-readable reason when not ok, e.g. "connect: Connection refused"
+  int status = 0;           // last upstream HTTP status, 0 when none was received
+  std::string body;         // the (picked) body on ok
+  std::string content_type; // upstream Content-Type on ok
+  std::string error;        // human-readable reason when not ok, e.g. "connect: Connection refused"
   std::chrono::milliseconds duration{0};
   int attempts = 0;
   std::optional<std::chrono::seconds> retry_after; // from a final 429/503 answer

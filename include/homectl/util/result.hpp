@@ -13,9 +13,10 @@ struct Error {
 
 // The outcome of an operation that can fail in an expected way: either a value
 // or an Error. Exceptions stay for the truly exceptional.
-template <typename T> class Result {
+template <typename T>
+class Result {
 public:
-  Result(T value) : m_state(std::move(value)) {} // NOLINT(google-explicit-constructor)
+  Result(T value) : m_state(std::move(value)) {}     // NOLINT(google-explicit-constructor)
   Result(Error error) : m_state(std::move(error)) {} // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return m_state.index() == 0; }
@@ -36,6 +37,8 @@ private:
 };
 
 // Convenience for "failed with this message".
-inline Error make_error(std::string message) { return Error{std::move(message)}; }
+inline Error make_error(std::string message) {
+  return Error{std::move(message)};
+}
 
 } // namespace homectl

@@ -26,8 +26,12 @@ std::vector<std::string> split(std::string_view s, char sep);
 std::string_view trim(std::string_view s);
 
 // True when `s` starts/ends with the given affix.
-inline bool starts_with(std::string_view s, std::string_view p) { return s.starts_with(p); }
-inline bool ends_with(std::string_view s, std::string_view p) { return s.ends_with(p); }
+inline bool starts_with(std::string_view s, std::string_view p) {
+  return s.starts_with(p);
+}
+inline bool ends_with(std::string_view s, std::string_view p) {
+  return s.ends_with(p);
+}
 
 // Compares two strings in time independent of where they differ (for secrets).
 bool constant_time_equal(std::string_view a, std::string_view b);

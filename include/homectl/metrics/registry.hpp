@@ -1,0 +1,146 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// In-memory metrics with bounded labels, rendered as Prometheus text 0.0.4.
+// Values are atomics, so any thread may update them; look a labelled child up
+// once and keep the reference (children live as long as the registry).
+namespace homectl::metrics {
+
+inline constexpr std::string_view k_content_type = "text/plain; version=0.0.4; charset=utf-8";
+
+class Counter {
+public:
+  void inc(double amount = 1.0) { m_value.fetch_add(amount, std::memory_order_relaxed); }
+  double value() const { return m_value.load(std::memory_order_relaxed); }
+
+private:
+  std::atomic<double> m_value{0.0};
+};
+
+class Gauge {
+public:
+  void set(double value) { m_value.store(value, std::memory_order_relaxed); }
+  void inc(double amount = 1.0) { m_value.fetch_add(amount, std::memory_order_relaxed); }
+  void dec(double amount = 1.0) { m_value.fetch_sub(amount, std::memory_order_relaxed); }
+  double value() const { return m_value.load(std::memory_order_relaxed); }
+
+private:
+  std::atomic<double> m_value{0.0};
+};
+
+// Fixed upper bounds (le), ascending; +Inf is implicit.
+class Histogram {
+public:
+  explicit Histogram(std::vector<double> bounds);
+  void observe(double value);
+  const std::vector<double>& bounds() const { return m_bounds; }
+  // Cumulative counts per bound, then the total (+Inf) as the last element.
+  std::vector<std::uint64_t> cumulative_counts() const;
+  double sum() const { return m_sum.load(std::memory_order_relaxed); }
+
+private:
+  std::vector<double> m_bounds;
+  std::unique_ptr<std::atomic<std::uint64_t>[]> m_counts; // per bucket, +Inf last
+  std::atomic<double> m_sum{0.0};
+};
+
+// Default latency buckets in seconds (0.5 ms … 10 s).
+const std::vector<double>& latency_buckets();
+
+enum class Type { counter, gauge, histogram };
+
+// A metric name with its label names and one child per label-value tuple.
+template <typename T>
+class Family {
+public:
+  Family(std::string name, std::string help, std::vector<std::string> label_names,
+         std::function<std::unique_ptr<T>()> make)
+      : m_name(std::move(name)), m_help(std::move(help)), m_label_names(std::move(label_names)),
+        m_make(std::move(make)) {}
+
+  // The child for these label values (in label-name order), created on first use.
+  T& with(std::initializer_list<std::string_view> values) {
+    std::vector<std::string> key(values.begin(), values.end());
+    std::lock_guard lock(m_mutex);
+    auto& slot = m_children[key];
+    if (!slot) {
+      slot = m_make();
+    }
+    return *slot;
+  }
+  // The child with no labels.
+  T& get() { return with({}); }
+
+  // Removes every child (e.g. for sources dropped on reload).
+  void clear() {
+    std::lock_guard lock(m_mutex);
+    m_children.clear();
+  }
+
+  const std::string& name() const { return m_name; }
+  const std::string& help() const { return m_help; }
+  const std::vector<std::string>& label_names() const { return m_label_names; }
+
+  // Calls f(label_values, child) for each child, in label order.
+  template <typename F>
+  void for_each(F&& f) const {
+    std::lock_guard lock(m_mutex);
+    for (const auto& [key, child] : m_children) {
+      f(key, *child);
+    }
+  }
+
+private:
+  std::string m_name;
+  std::string m_help;
+  std::vector<std::string> m_label_names;
+  std::function<std::unique_ptr<T>()> m_make;
+  mutable std::mutex m_mutex;
+  std::map<std::vector<std::string>, std::unique_ptr<T>> m_children;
+};
+
+class Registry {
+public:
+  Family<Counter>& counter(std::string name, std::string help,
+                           std::vector<std::string> label_names = {});
+  Family<Gauge>& gauge(std::string name, std::string help,
+                       std::vector<std::string> label_names = {});
+  Family<Histogram>& histogram(std::string name, std::string help,
+                               std::vector<std::string> label_names,
+                               std::vector<double> bounds = latency_buckets());
+
+  // Runs before every render, e.g. to refresh gauges read from elsewhere
+  // (process memory, cache size). Hooks run on the rendering thread.
+  void on_collect(std::function<void()> hook);
+
+  // Prometheus text exposition format 0.0.4.
+  std::string render() const;
+
+private:
+  struct Entry {
+    Type type;
+    std::unique_ptr<Family<Counter>> counter;
+    std::unique_ptr<Family<Gauge>> gauge;
+    std::unique_ptr<Family<Histogram>> histogram;
+  };
+  mutable std::mutex m_mutex;
+  std::vector<Entry> m_entries; // registration order = render order
+  std::vector<std::function<void()>> m_hooks;
+};
+
+// Escapes a label value (backslash, double quote, newline).
+std::string escape_label_value(std::string_view value);
+// Formats a sample value as Prometheus expects (+Inf, -Inf, NaN, shortest exact).
+std::string format_value(double value);
+
+} // namespace homectl::metrics
