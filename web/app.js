@@ -96,13 +96,17 @@
     document.title = `homectl · ${status}`;
     const version = health.version || (health.build && health.build.version) || health.releaseId;
     $('version').textContent = version || '–';
-    const uptime = health.uptime_s ?? health.uptime_seconds ?? (health.uptime && health.uptime.seconds) ?? health.uptime;
+    // Uptime is the "uptime" check's observedValue (seconds); a top-level uptime_s works too.
+    const checks = checkList(health);
+    const uptimeCheck = checks.find((c) => c.name === 'uptime');
+    const uptime = health.uptime_s ?? (uptimeCheck && uptimeCheck.observedValue);
     $('uptime').textContent = typeof uptime === 'number' ? fmtSeconds(uptime) : '–';
 
     const list = $('checks');
     list.textContent = '';
     let redis = null;
-    for (const c of checkList(health)) {
+    for (const c of checks) {
+      if (c === uptimeCheck) continue;
       const li = document.createElement('li');
       li.dataset.status = c.status || 'unknown';
       li.textContent = `${c.name}: ${c.status || '?'}`;
@@ -311,7 +315,8 @@
       bar.setAttribute('class', known.includes(e.outcome) ? e.outcome : 'other');
       const title = document.createElementNS(SVG_NS, 'title');
       const status = e.status ? ` HTTP ${e.status}` : '';
-      title.textContent = `${e.at || ''} ${e.outcome}${status} ${Math.round(durations[i])} ms`;
+      const why = e.error ? `: ${e.error}` : '';
+      title.textContent = `${e.at || ''} ${e.outcome}${status} ${Math.round(durations[i])} ms${why}`;
       bar.append(title);
       svg.append(bar);
     });

@@ -44,8 +44,10 @@ export function sampleHistory(name, now = Date.now()) {
 export async function startMockDaemon({ port = 0, token = '' } = {}) {
   const webDir = path.resolve(here, '../../web');
   const state = {
-    health: { status: 'warn', version: '0.1.0', uptime_s: 3 * 3600 + 720,
-      checks: { 'redis:connection': [{ status: 'warn', output: 'reconnecting' }],
+    health: { status: 'warn', version: '0.1.0', serviceId: 'homectl',
+      checks: {
+        uptime: [{ componentType: 'system', observedValue: 3 * 3600 + 720.5, observedUnit: 's', status: 'pass' }],
+        'redis:connection': [{ status: 'warn', output: 'reconnecting' }],
         'source:plug': [{ status: 'fail', output: 'connect timed out' }] } },
     sources: sampleSources(),
     requests: 1000,

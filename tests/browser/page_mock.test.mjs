@@ -48,6 +48,7 @@ test('lists every source with its state in colour and text', async () => {
   assert.equal(await page.textContent('#version'), '0.1.0');
   assert.equal(await page.textContent('#uptime'), '3 h 12 min');
   assert.match(await page.textContent('#redis'), /degraded \(reconnecting\)/);
+  assert.deepEqual(await page.locator('#checks li').allTextContents(), ['redis:connection: warn', 'source:plug: fail']);
   assert.equal(await page.textContent('#hit-ratio'), '95.0 %');
   assert.match(await page.textContent('#request-rate'), /^\d+ total$|\/s$/);
   // Nothing but the daemon, no CSP violations, no script errors.
