@@ -230,7 +230,7 @@ std::string env_sample() {
   }
   for (const auto& s : settings()) {
     if (env_settable(s) && (s.scope == Scope::policy || s.scope == Scope::source)) {
-      emit(s, "HOMECTL_SOURCES_<NAME>_" + util::to_upper(s.key),
+      emit(s, env_name("sources.<name>." + std::string(s.key)),
            s.scope == Scope::policy ? std::string() : env_value(s));
     }
   }

@@ -254,8 +254,6 @@ std::string env_name(std::string_view path) {
   for (const char c : path) {
     if (c == '.' || c == '-') {
       out += '_';
-    } else if (c == '<' || c == '>') {
-      continue;
     } else {
       out += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
     }

@@ -41,7 +41,8 @@ TEST(ConfigValues, RejectsBadDurationsWithExactMessages) {
             R"("1h30" is not a duration: the last number has no unit)");
   EXPECT_EQ(error_of(parse_duration("99999999999999999999s")),
             R"("99999999999999999999s" is too large for a duration)");
-  EXPECT_EQ(error_of(parse_duration("106751991168d")), R"("106751991168d" is too large for a duration)");
+  EXPECT_EQ(error_of(parse_duration("106751991168d")),
+            R"("106751991168d" is too large for a duration)");
   EXPECT_EQ(error_of(parse_duration(" 5s")), R"(" 5s" is not a duration (e.g. 30s, 5m))");
 }
 

@@ -82,7 +82,8 @@ const Setting* find_global_setting(std::string_view path);
 std::vector<std::string> setting_paths(const Setting& setting);
 
 // The environment variable of a concrete path ("sources.my-api.ttl" ->
-// "HOMECTL_SOURCES_MY_API_TTL"); empty when the setting has none (maps, notifiers).
+// "HOMECTL_SOURCES_MY_API_TTL"; a pattern "sources.<name>.ttl" gives
+// "HOMECTL_SOURCES_<NAME>_TTL"). Whether a row has one at all: env_settable().
 std::string env_name(std::string_view path);
 
 // True when the row can be set from the environment or a flag (not maps, not notifiers).
