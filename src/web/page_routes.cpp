@@ -38,18 +38,23 @@ http::Response page_response(const Asset& asset, const http::Request& request) {
   return response;
 }
 
-void add_page_routes(http::Router& router, bool ui_enabled) {
-  if (!ui_enabled) {
-    return;
-  }
+void add_page_routes(http::Router& router, UiEnabled ui_enabled) {
   for (const auto& asset : all_assets()) {
     const Asset* served = &asset; // assets live for the whole program
-    router.add({http::Method::get, std::string(asset.path), http::RouteClass::read, false,
-                [served](const http::Request& request,
-                         const http::RouteParams&) -> boost::asio::awaitable<http::Response> {
-                  co_return page_response(*served, request);
-                },
-                asset.path == "/" ? "status page" : "status page asset"});
+    router.add(
+        {http::Method::get, std::string(asset.path), http::RouteClass::read, false,
+         [served, ui_enabled](const http::Request& request,
+                              const http::RouteParams&) -> boost::asio::awaitable<http::Response> {
+           if (!ui_enabled()) {
+             // The same answer as a path with no route at all.
+             co_return http::Response::problem(404, "Not Found",
+                                               "no route for " +
+                                                   std::string(http::to_string(request.method)) +
+                                                   " " + request.path);
+           }
+           co_return page_response(*served, request);
+         },
+         asset.path == "/" ? "status page" : "status page asset"});
   }
 }
 

@@ -30,7 +30,7 @@ http::Response serve(const http::Router& router, http::Method method, const std:
 
 TEST(WebPageRoutes, ServeEveryAssetAsAReadRouteWithoutAuth) {
   http::Router router;
-  add_page_routes(router, true);
+  add_page_routes(router, [] { return true; });
   ASSERT_EQ(router.routes().size(), all_assets().size());
   for (const auto& path : {"/", "/app.css", "/app.js", "/favicon.svg"}) {
     const auto match = router.match(http::Method::get, path);
@@ -44,7 +44,7 @@ TEST(WebPageRoutes, ServeEveryAssetAsAReadRouteWithoutAuth) {
 
 TEST(WebPageRoutes, AnswerWithTheEmbeddedPageAndItsHeaders) {
   http::Router router;
-  add_page_routes(router, true);
+  add_page_routes(router, [] { return true; });
   const auto response = serve(router, http::Method::get, "/");
   EXPECT_EQ(response.status, 200);
   ASSERT_NE(response.body, nullptr);
@@ -58,7 +58,7 @@ TEST(WebPageRoutes, AnswerWithTheEmbeddedPageAndItsHeaders) {
 
 TEST(WebPageRoutes, AnswerNotModifiedForTheCurrentEtag) {
   http::Router router;
-  add_page_routes(router, true);
+  add_page_routes(router, [] { return true; });
   const std::string etag(find_asset("/app.js")->etag);
   const auto response = serve(router, http::Method::get, "/app.js", {{"If-None-Match", etag}});
   EXPECT_EQ(response.status, 304);
@@ -68,17 +68,24 @@ TEST(WebPageRoutes, AnswerNotModifiedForTheCurrentEtag) {
   EXPECT_EQ(stale.status, 200);
 }
 
-TEST(WebPageRoutes, AreAbsentWhenTheUiIsDisabled) {
+TEST(WebPageRoutes, AnswerNotFoundWhileTheUiIsDisabled) {
   http::Router router;
-  add_page_routes(router, false);
-  EXPECT_TRUE(router.routes().empty());
-  EXPECT_EQ(serve(router, http::Method::get, "/").status, 404);
-  EXPECT_EQ(serve(router, http::Method::get, "/app.js").status, 404);
+  bool ui = false;
+  add_page_routes(router, [&ui] { return ui; });
+  for (const auto& path : {"/", "/app.js", "/app.css", "/favicon.svg"}) {
+    const auto response = serve(router, http::Method::get, path);
+    EXPECT_EQ(response.status, 404) << path;
+    EXPECT_EQ(response.header("content-type"), "application/problem+json");
+    EXPECT_EQ(response.header("etag"), "");
+    EXPECT_NE(response.body->find(std::string("no route for GET ") + path), std::string::npos);
+  }
+  ui = true; // a reload turned it back on
+  EXPECT_EQ(serve(router, http::Method::get, "/").status, 200);
 }
 
 TEST(WebPageRoutes, ShareOneCopyOfEachBodyAcrossResponses) {
   http::Router router;
-  add_page_routes(router, true);
+  add_page_routes(router, [] { return true; });
   const auto first = serve(router, http::Method::get, "/app.css");
   const auto second = serve(router, http::Method::get, "/app.css");
   ASSERT_NE(first.body, nullptr);

@@ -4,13 +4,17 @@
 #include "homectl/http/router.hpp"
 #include "homectl/web/assets.hpp"
 
+#include <functional>
+
 // The status page's routes: GET / and every other embedded file.
 namespace homectl::web {
 
-// Adds one GET route (class "read", no auth) per embedded asset — "/", "/app.css",
-// "/app.js", ... — when `ui_enabled` (server.ui); adds nothing otherwise, so those
-// paths answer the router's 404.
-void add_page_routes(http::Router& router, bool ui_enabled);
+// Asked on every request whether the page is on (server.ui, which SIGHUP may change).
+using UiEnabled = std::function<bool()>;
+
+// Adds one GET route (class "read", no auth) per embedded asset: "/", "/app.css",
+// "/app.js", ... While `ui_enabled()` is false they answer 404 like an unknown path.
+void add_page_routes(http::Router& router, UiEnabled ui_enabled);
 
 // The HTTP response for an asset: 200 with the body and headers of
 // respond_to_get, or 304 when the request's If-None-Match holds its ETag.
