@@ -1,5 +1,7 @@
 #include "homectl/daemon/reload.hpp"
 
+#include "homectl/config/settings.hpp"
+
 namespace homectl::daemon {
 namespace {
 
@@ -14,11 +16,18 @@ void compare(std::vector<std::string>& out, const char* path, const T& a, const 
 
 ReloadPlan plan_reload(const config::Config& current, config::Config next) {
   ReloadPlan plan;
-  auto& restart = plan.needs_restart;
-  compare(restart, "server.listen", current.server.listen, next.server.listen);
-  compare(restart, "server.threads", current.server.threads, next.server.threads);
-  next.server.listen = current.server.listen;
-  next.server.threads = current.server.threads;
+  // The settings table says what SIGHUP may apply; everything else keeps its
+  // running value until a restart.
+  for (const auto* setting : config::settings_in(config::Scope::global)) {
+    if (setting->reloadable || setting->get == nullptr || setting->set == nullptr) {
+      continue;
+    }
+    const auto running = setting->get(&current);
+    if (!(running == setting->get(&next))) {
+      plan.needs_restart.emplace_back(setting->key);
+      setting->set(&next, running);
+    }
+  }
 
   auto& changed = plan.changed;
   const auto& a = current.server;

@@ -32,6 +32,10 @@ constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
 // Deadline for writing one response (or one event) to a client; slower clients are dropped.
 constexpr auto k_write_timeout = std::chrono::seconds(10);
 constexpr std::size_t k_read_chunk = 8192;
+// After an error answer, unread input is read and dropped for at most this
+// long before closing, so the kernel does not reset the connection (and
+// destroy the answer) because of data the client was still sending.
+constexpr auto k_linger = std::chrono::seconds(2);
 
 // What a parse error means for the client: a status to answer with, or 0 to just close.
 int status_for(const boost::system::error_code& ec) {
@@ -154,6 +158,7 @@ private:
   awaitable<bool> write(const http::Response& response, const http::Request* request,
                         bool keep_alive, std::size_t& bytes);
   awaitable<void> answer_error(int status, const config::ServerConfig& server);
+  awaitable<void> linger();
   awaitable<void> stream_events(const http::Response& response, const http::Request& request,
                                 std::string_view endpoint, Clock::time_point started);
 
@@ -185,9 +190,25 @@ awaitable<void> Session::answer_error(int status, const config::ServerConfig& se
   const auto started = Clock::now();
   const auto response = limit_problem(status, server);
   std::size_t bytes = 0;
-  co_await write(response, nullptr, false, bytes);
+  const bool written = co_await write(response, nullptr, false, bytes);
   m_core->dispatcher.record(k_unmatched, http::Method::other, status, bytes,
                             Clock::now() - started);
+  if (written) {
+    co_await linger();
+  }
+}
+
+awaitable<void> Session::linger() {
+  boost::system::error_code ignored;
+  m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  m_stream.expires_after(k_linger);
+  std::array<char, k_read_chunk> scratch{};
+  while (true) {
+    auto [ec, n] = co_await m_stream.async_read_some(asio::buffer(scratch), k_tuple);
+    if (ec) {
+      co_return;
+    }
+  }
 }
 
 awaitable<void> Session::stream_events(const http::Response& response, const http::Request& request,

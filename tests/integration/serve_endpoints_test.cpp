@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 namespace homectl::test {
@@ -57,10 +58,10 @@ TEST_F(ServeEndpoints, MetricsHaveExactContentTypeAndRequiredFamilies) {
   EXPECT_EQ(r->header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   for (const auto* name :
        {"homectl_http_requests_total{route=\"/live\",method=\"GET\",code=\"200\"}",
-        "homectl_http_request_duration_seconds_bucket{route=\"/live\"",
-        "homectl_http_connections ", "# TYPE homectl_rate_limited_total counter",
-        "homectl_build_info{version=\"0.1.0\"} 1", "process_start_time_seconds ",
-        "process_resident_memory_bytes ", "process_cpu_seconds_total ", "process_open_fds "}) {
+        "homectl_http_request_duration_seconds_bucket{route=\"/live\"", "homectl_http_connections ",
+        "# TYPE homectl_rate_limited_total counter", "homectl_build_info{version=\"0.1.0\"} 1",
+        "process_start_time_seconds ", "process_resident_memory_bytes ",
+        "process_cpu_seconds_total ", "process_open_fds "}) {
     EXPECT_NE(r->body.find(name), std::string::npos) << name;
   }
 }
@@ -138,7 +139,8 @@ TEST_F(ServeEndpoints, WrongMethodIs405WithAllow) {
 TEST_F(ServeEndpoints, HeadHasHeadersButNoBody) {
   RawConnection c(daemon->port());
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.send("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
   const auto head = c.read_response(5s, true);
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
@@ -175,7 +177,7 @@ TEST_F(ServeEndpoints, AccessLogHasOneLinePerRequest) {
 
 TEST(ServeStartup, InvalidConfigExits78AndNamesEveryProblem) {
   DaemonProcess daemon;
-  daemon.write_config(R"({"server": {"threads": 0, "header_timeout": "soon"}})");
+  daemon.write_config_text(R"({"server": {"threads": 0, "header_timeout": "soon"}})");
   ASSERT_TRUE(daemon.start(5s, false));
   const auto status = daemon.wait_exit(10s);
   ASSERT_TRUE(status) << daemon.output();
@@ -188,8 +190,8 @@ TEST(ServeStartup, InvalidConfigExits78AndNamesEveryProblem) {
 TEST(ServeStartup, PortInUseIsAClearErrorAndNonZeroExit) {
   DaemonProcess first;
   ASSERT_TRUE(first.start()) << first.output();
-  DaemonProcess second(nlohmann::json{
-      {"server", {{"listen", "127.0.0.1:" + std::to_string(first.port())}}}});
+  DaemonProcess second(
+      nlohmann::json{{"server", {{"listen", "127.0.0.1:" + std::to_string(first.port())}}}});
   ASSERT_TRUE(second.start(5s, false));
   const auto status = second.wait_exit(10s);
   ASSERT_TRUE(status) << second.output();
@@ -205,6 +207,8 @@ TEST(ServeStartup, NoConfigAtAllListensOn8080) {
     GTEST_SKIP() << "127.0.0.1:8080 is in use on this machine";
   }
   DaemonProcess daemon;
+  // No file at all: not even the one the working directory search would find.
+  std::filesystem::remove(daemon.config_path());
   ASSERT_TRUE(daemon.spawn({"serve"}));
   bool live = false;
   for (int i = 0; i < 500 && !live; ++i) {

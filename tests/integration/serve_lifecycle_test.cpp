@@ -11,9 +11,25 @@
 
 #include <csignal>
 #include <cstring>
+#include <thread>
 
 namespace homectl::test {
 namespace {
+
+// Polls /diagnostics until at least `count` requests are in flight; the
+// /diagnostics request itself is one of them.
+bool wait_in_flight(std::uint16_t port, int count, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (const auto r = request(port, "GET", "/diagnostics"); r && r->status == 200) {
+      if (nlohmann::json::parse(r->body)["connections"]["in_flight"].get<int>() >= count) {
+        return true;
+      }
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
 
 // A fake $NOTIFY_SOCKET: a unix datagram socket the test reads.
 class NotifySocket {
@@ -77,9 +93,8 @@ TEST(ServeLifecycle, SigtermLetsTheSlowRequestFinishAndExitsZero) {
 
   RawConnection slow(daemon.port());
   ASSERT_TRUE(slow.send("GET /live HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello"));
-  // The server holds the header once /diagnostics counts the request in flight.
-  ASSERT_TRUE(daemon.wait_for_output("listening", 5s));
-  std::this_thread::sleep_for(100ms);
+  // The server has the header once /diagnostics counts the request in flight.
+  ASSERT_TRUE(wait_in_flight(daemon.port(), 2, 5s)) << daemon.output();
 
   daemon.signal(SIGTERM);
   ASSERT_TRUE(daemon.wait_for_output("\"msg\":\"draining\"", 5s)) << daemon.output();
@@ -107,7 +122,7 @@ TEST(ServeLifecycle, SecondSignalExitsAtOnce) {
   ASSERT_TRUE(daemon.start()) << daemon.output();
   RawConnection slow(daemon.port());
   ASSERT_TRUE(slow.send("GET /live HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhe"));
-  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(wait_in_flight(daemon.port(), 2, 5s)) << daemon.output();
   daemon.signal(SIGINT);
   ASSERT_TRUE(daemon.wait_for_output("\"msg\":\"draining\"", 5s)) << daemon.output();
   daemon.signal(SIGINT);
@@ -149,8 +164,8 @@ TEST(ServeLifecycle, WatchdogIsSilentWhenWatchdogPidIsAnotherProcess) {
   const auto socket_path = probe_dir.dir() + "/notify.sock";
   NotifySocket notify(socket_path);
   ASSERT_TRUE(notify.ok());
-  DaemonProcess daemon(nlohmann::json::object(), {"NOTIFY_SOCKET=" + socket_path,
-                                                  "WATCHDOG_USEC=100000", "WATCHDOG_PID=1"});
+  DaemonProcess daemon(nlohmann::json::object(),
+                       {"NOTIFY_SOCKET=" + socket_path, "WATCHDOG_USEC=100000", "WATCHDOG_PID=1"});
   ASSERT_TRUE(daemon.start()) << daemon.output();
   ASSERT_TRUE(notify.wait_for("READY=1", 5s));
   EXPECT_FALSE(notify.wait_for("WATCHDOG=1", 500ms));
@@ -188,7 +203,7 @@ TEST(ServeLifecycle, SighupAppliesValidConfigAndKeepsOldOnInvalid) {
   EXPECT_EQ(limited->status, 429);
 
   // Invalid: errors logged once, the running configuration stays.
-  daemon.write_config(R"({"server": {"api_token": "third-token", "max_connections": -5}})");
+  daemon.write_config_text(R"({"server": {"api_token": "third-token", "max_connections": -5}})");
   daemon.signal(SIGHUP);
   ASSERT_TRUE(daemon.wait_for_output("reload rejected", 5s)) << daemon.output();
   out = daemon.output();
@@ -230,8 +245,7 @@ TEST(ServeAuth, PostRoutesNeedTheToken) {
       request(daemon.port(), "GET", "/diagnostics", {{"Authorization", "Basic post-secret"}});
   ASSERT_TRUE(wrong_scheme);
   EXPECT_EQ(wrong_scheme->status, 401);
-  EXPECT_EQ(request(daemon.port(), "GET", "/diagnostics",
-                    {{"Authorization", "bearer post-secret"}})
+  EXPECT_EQ(request(daemon.port(), "GET", "/diagnostics", {{"Authorization", "bearer post-secret"}})
                 ->status,
             200);
 }

@@ -1,6 +1,7 @@
 #include "homectl/daemon/daemon.hpp"
 #include "homectl/daemon/server_core.hpp"
 #include "homectl/http/openapi.hpp"
+#include "homectl/util/strings.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -35,8 +36,7 @@ Answer dispatch(ServerCore& core, http::Request request) {
   return future.get();
 }
 
-http::Request make(http::Method method, std::string path,
-                   std::vector<http::Header> headers = {}) {
+http::Request make(http::Method method, std::string path, std::vector<http::Header> headers = {}) {
   http::Request r;
   r.method = method;
   r.path = std::move(path);

@@ -22,11 +22,15 @@ TEST(ReloadPlan, KeepsRestartOnlySettingsAndListsChanges) {
   next.server.threads = 4;
   next.server.api_token = "new";
   next.log.access = config::AccessLog::all;
+  next.redis.url = "redis://127.0.0.1:6379";
   const auto plan = plan_reload(current, next);
   EXPECT_EQ(plan.applied.server.listen.port, 8080);
   EXPECT_EQ(plan.applied.server.threads, 1);
   EXPECT_EQ(plan.applied.server.api_token, "new");
-  EXPECT_EQ(plan.needs_restart, (std::vector<std::string>{"server.listen", "server.threads"}));
+  EXPECT_EQ(plan.applied.redis.url, "");
+  EXPECT_EQ(plan.applied.log.access, config::AccessLog::all);
+  EXPECT_EQ(plan.needs_restart,
+            (std::vector<std::string>{"server.listen", "server.threads", "redis.url"}));
   EXPECT_EQ(plan.changed, (std::vector<std::string>{"server.api_token", "log"}));
 }
 

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
-// What a SIGHUP reload changes. Settings that only take effect at start
-// (server.listen, server.threads) keep their running values and are reported.
+// What a SIGHUP reload changes. Settings the settings table does not mark
+// reloadable (server.listen, server.threads, log.file, redis.url, ...) keep
+// their running values and are reported as needing a restart.
 namespace homectl::daemon {
 
 struct ReloadPlan {

@@ -75,8 +75,8 @@ std::size_t parse_response(const std::string& data, bool head_request, bool eof,
     response.headers.emplace_back(line.substr(0, colon), value);
   }
   std::size_t pos = end + 4;
-  const bool no_body = head_request || response.status == 204 || response.status == 304 ||
-                       response.status < 200;
+  const bool no_body =
+      head_request || response.status == 204 || response.status == 304 || response.status < 200;
   if (no_body) {
     out = std::move(response);
     return pos;
@@ -305,7 +305,7 @@ DaemonProcess::~DaemonProcess() {
   std::filesystem::remove_all(m_dir, ec);
 }
 
-void DaemonProcess::write_config(const std::string& text) {
+void DaemonProcess::write_config_text(const std::string& text) {
   // Write then rename, so a reload never reads a half-written file.
   const auto temp = m_config_path + ".tmp";
   std::ofstream(temp) << text;
@@ -313,7 +313,7 @@ void DaemonProcess::write_config(const std::string& text) {
 }
 
 void DaemonProcess::write_config(nlohmann::json config) {
-  write_config(config.dump(2));
+  write_config_text(config.dump(2));
 }
 
 bool DaemonProcess::spawn(const std::vector<std::string>& args) {

@@ -91,7 +91,7 @@ public:
   const std::string& dir() const { return m_dir; }
 
   // Rewrites the config file (e.g. before SIGHUP); raw text so tests can write invalid files.
-  void write_config(const std::string& text);
+  void write_config_text(const std::string& text);
   void write_config(nlohmann::json config);
 
   void signal(int signal_number);
