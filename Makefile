@@ -9,12 +9,16 @@ SANITIZE_BUILD ?= build-asan
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps build run test test-sanitize bench format lint install clean
+.PHONY: all deps test-deps build run test test-sanitize bench format lint install clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
+
+# The tests also need chromium, node and npm (the status page's browser test).
+test-deps:
+	@bash scripts/install-deps.sh --browser
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) $(CMAKE_ARGS)
@@ -25,11 +29,11 @@ build: $(BUILD)/CMakeCache.txt
 run: deps build
 	./$(BUILD)/homectl serve $(if $(CONFIG),--config $(CONFIG))
 
-test: deps build
+test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
-test-sanitize: deps
+test-sanitize: test-deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DHOMECTL_SANITIZE=address,undefined $(CMAKE_ARGS)
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j$(JOBS)

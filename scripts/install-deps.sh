@@ -24,7 +24,14 @@ done
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+  [[ "$status" == "install ok installed" ]] && continue
+  # A Node.js from another vendor (e.g. nodesource) ships its own npm and
+  # conflicts with Debian's npm package: a working node/npm is good enough.
+  case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  missing+=("$p")
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then

@@ -4,6 +4,7 @@
 #include "homectl/daemon/lifecycle.hpp"
 #include "homectl/daemon/listener.hpp"
 #include "homectl/log/logger.hpp"
+#include "homectl/web/page_routes.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -18,6 +19,7 @@ namespace homectl::daemon {
 
 void install_areas(boost::asio::io_context& /*io*/, ServerCore& core) {
   add_core_endpoints(core);
+  web::add_page_routes(core.router, [state = &core.state] { return state->config()->server.ui; });
 }
 
 int run(const Options& options) {
