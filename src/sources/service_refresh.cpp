@@ -27,22 +27,6 @@ std::chrono::seconds ceil_seconds(Duration d) {
   return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(d));
 }
 
-std::string_view outcome_name(FetchOutcome outcome) {
-  switch (outcome) {
-  case FetchOutcome::ok:
-    return "ok";
-  case FetchOutcome::error:
-    return "error";
-  case FetchOutcome::timeout:
-    return "timeout";
-  case FetchOutcome::breaker_open:
-    return "breaker_open";
-  case FetchOutcome::rate_limited:
-    return "rate_limited";
-  }
-  return "error";
-}
-
 } // namespace
 
 std::shared_ptr<cache::Flight<RefreshReport>>
@@ -162,13 +146,13 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool schedul
       note_breaker(state, breaker_before);
       state.refresh_failing = true;
       state.current.last_error =
-          result.error.empty() ? std::string(outcome_name(result.outcome)) : result.error;
+          result.error.empty() ? std::string(outcome_label(result.outcome)) : result.error;
       state.current.last_error_at = m_clock.wall();
       const auto current = state.slot->peek();
       emit("source.failed", state, current ? current->etag : std::string(),
-           std::string(outcome_name(result.outcome)));
+           std::string(outcome_label(result.outcome)));
       log::warn("source refresh failed", {{"source", state.config.name},
-                                          {"outcome", outcome_name(result.outcome)},
+                                          {"outcome", outcome_label(result.outcome)},
                                           {"status", result.status},
                                           {"error", result.error}});
     }
@@ -207,7 +191,7 @@ void Service::record(SourceState& state, const RefreshReport& report,
   state.history.push(
       HistoryEntry{at, std::chrono::duration<double, std::milli>(report.duration).count(),
                    report.status, report.outcome, report.error});
-  m_metrics->requests.with({state.config.name, outcome_name(report.outcome)}).inc();
+  m_metrics->requests.with({state.config.name, outcome_label(report.outcome)}).inc();
   if (sent) {
     m_metrics->duration.with({state.config.name})
         .observe(std::chrono::duration<double>(report.duration).count());

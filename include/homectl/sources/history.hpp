@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // The last fetch outcomes of one source, for /v1/sources/{name}/history.
@@ -18,6 +19,9 @@ struct HistoryEntry {
   FetchOutcome outcome = FetchOutcome::error;
   std::string error; // reason when not ok
 };
+
+// The metric/JSON label of an outcome ("ok", "error", "timeout", "breaker_open", "rate_limited").
+std::string_view outcome_label(FetchOutcome outcome);
 
 // A ring of the most recent `capacity` outcomes, oldest first. Not thread-safe.
 class History {
