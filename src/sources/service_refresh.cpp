@@ -34,13 +34,17 @@ Service::ensure_flight(const std::shared_ptr<SourceState>& state, bool scheduled
   if (state->flight) {
     return state->flight;
   }
-  state->flight = std::make_shared<cache::Flight<RefreshReport>>(m_strand);
-  asio::co_spawn(m_strand, run_flight(state, scheduled), asio::detached);
-  return state->flight;
+  auto flight = std::make_shared<cache::Flight<RefreshReport>>(m_strand);
+  state->flight = flight;
+  // co_spawn may run the refresh inline up to its first suspension (or to the
+  // end, with a fetcher that answers at once), so hand back our own reference.
+  asio::co_spawn(m_strand, run_flight(state, flight, scheduled), asio::detached);
+  return flight;
 }
 
-asio::awaitable<void> Service::run_flight(std::shared_ptr<SourceState> state, bool scheduled) {
-  auto flight = state->flight;
+asio::awaitable<void> Service::run_flight(std::shared_ptr<SourceState> state,
+                                          std::shared_ptr<cache::Flight<RefreshReport>> flight,
+                                          bool scheduled) {
   RefreshReport report;
   try {
     report = co_await perform(*state, scheduled);
@@ -104,13 +108,13 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool schedul
     report.error = "outbound rate limit reached";
     report.retry_after = ceil_seconds(state.bucket->wait_time(start));
     record(state, report, start_wall, false);
-  } else if (const auto before = state.breaker.state(start); !state.breaker.allow(start)) {
+  } else if (!state.breaker.allow(start)) {
     report.outcome = FetchOutcome::breaker_open;
     report.error = "circuit breaker open";
     report.retry_after = ceil_seconds(state.breaker.retry_after(start));
     record(state, report, start_wall, false);
   } else {
-    note_breaker(state, before);
+    note_breaker(state); // an elapsed open period has just become half-open
     FetchResult result;
     try {
       result = co_await m_fetcher.fetch(state.config);
@@ -124,10 +128,9 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool schedul
     report.error = result.error;
     report.retry_after = result.retry_after;
     const auto now = m_clock.now();
-    const auto breaker_before = state.breaker.state(now);
     if (result.outcome == FetchOutcome::ok) {
       state.breaker.on_success();
-      note_breaker(state, breaker_before);
+      note_breaker(state);
       auto entry = cache::make_entry(std::move(result.body),
                                      result.content_type.empty() ? "application/octet-stream"
                                                                  : std::move(result.content_type),
@@ -143,7 +146,7 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool schedul
           result.outcome != FetchOutcome::rate_limited) {
         state.breaker.on_failure(now);
       }
-      note_breaker(state, breaker_before);
+      note_breaker(state);
       state.refresh_failing = true;
       state.current.last_error =
           result.error.empty() ? std::string(outcome_label(result.outcome)) : result.error;
@@ -199,11 +202,13 @@ void Service::record(SourceState& state, const RefreshReport& report,
   publish_status(state);
 }
 
-void Service::note_breaker(SourceState& state, resilience::CircuitBreaker::State before) {
+void Service::note_breaker(SourceState& state) {
+  const auto before = state.reported_breaker;
   const auto after = state.breaker.state(m_clock.now());
   if (after == before) {
     return;
   }
+  state.reported_breaker = after;
   m_metrics->breaker.with({state.config.name}).set(static_cast<double>(after));
   const auto current = state.slot->peek();
   emit("breaker.changed", state, current ? current->etag : std::string(),

@@ -66,6 +66,8 @@ struct SourceState {
   std::shared_ptr<cache::Flight<RefreshReport>> flight;
   std::unique_ptr<boost::asio::steady_timer> timer;
   SourceStatus current;
+  // The breaker state last announced (event and gauge).
+  resilience::CircuitBreaker::State reported_breaker = resilience::CircuitBreaker::State::closed;
   bool removed = false;
 };
 

@@ -173,14 +173,16 @@ private:
   // Refresh machinery (service_refresh.cpp), strand only.
   std::shared_ptr<cache::Flight<RefreshReport>>
   ensure_flight(const std::shared_ptr<SourceState>& state, bool scheduled);
-  boost::asio::awaitable<void> run_flight(std::shared_ptr<SourceState> state, bool scheduled);
+  boost::asio::awaitable<void> run_flight(std::shared_ptr<SourceState> state,
+                                          std::shared_ptr<cache::Flight<RefreshReport>> flight,
+                                          bool scheduled);
   boost::asio::awaitable<RefreshReport> perform(SourceState& state, bool scheduled);
   boost::asio::awaitable<std::optional<RefreshReport>> adopt_shared(SourceState& state);
   void store_entry(SourceState& state, std::shared_ptr<const cache::Entry> entry,
                    RefreshReport& report);
   void record(SourceState& state, const RefreshReport& report,
               std::chrono::system_clock::time_point at, bool sent);
-  void note_breaker(SourceState& state, resilience::CircuitBreaker::State before);
+  void note_breaker(SourceState& state);
   void emit(std::string type, const SourceState& state, std::string etag, std::string detail);
   void publish_status(SourceState& state);
   void update_cache_gauges();
