@@ -9,7 +9,7 @@ SANITIZE_BUILD ?= build-asan
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps build run test test-sanitize format lint install clean
+.PHONY: all deps build run test test-sanitize bench format lint install clean
 
 all: build
 
@@ -33,6 +33,10 @@ test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DHOMECTL_SANITIZE=address,undefined $(CMAKE_ARGS)
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# homectl serve vs nginx on /live (wrk; server and load generator on separate cores).
+bench: build
+	bash bench/run.sh ./$(BUILD)/homectl
 
 format:
 	clang-format -i $(CXX_SOURCES)

@@ -11,7 +11,7 @@ packages=(
   libboost1.81-dev libssl-dev libcli11-dev libcpp-httplib-dev libhiredis-dev
   nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
   redis-server clang-format clang-tidy
-  prometheus mandoc bash-completion zsh fish curl python3 iproute2
+  prometheus mandoc bash-completion zsh fish curl python3 python3-jsonschema iproute2
 )
 for arg in "$@"; do
   case "$arg" in

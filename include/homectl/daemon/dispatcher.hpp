@@ -1,0 +1,55 @@
+#pragma once
+
+#include "homectl/daemon/server_state.hpp"
+#include "homectl/http/inbound_limiter.hpp"
+#include "homectl/http/message.hpp"
+#include "homectl/http/router.hpp"
+#include "homectl/metrics/registry.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+
+// The transport-neutral request pipeline: route (404/405), authorise (401),
+// rate-limit (429), run the handler (500 if it throws), then count and log.
+// Sessions feed it parsed requests; tests feed it in-memory ones.
+namespace homectl::daemon {
+
+// The HTTP metrics every request updates (bounded labels: route templates).
+struct HttpMetrics {
+  explicit HttpMetrics(metrics::Registry& registry);
+  metrics::Family<metrics::Counter>& requests;
+  metrics::Family<metrics::Histogram>& duration;
+  metrics::Family<metrics::Counter>& rate_limited;
+};
+
+// The endpoint label for requests that matched no route (and for requests
+// rejected before routing, e.g. 431).
+inline constexpr std::string_view k_unmatched = "unmatched";
+
+class Dispatcher {
+public:
+  Dispatcher(const http::Router& router, ServerState& state, http::InboundLimiter& limiter,
+             HttpMetrics& metrics);
+
+  // Answers one request; never throws. `endpoint` receives the route template
+  // (or k_unmatched) for metrics and the access log.
+  boost::asio::awaitable<http::Response> dispatch(const http::Request& request,
+                                                  std::string_view& endpoint) const;
+
+  // Counts one answered request and writes its access-log line when log.access asks.
+  void record(std::string_view endpoint, http::Method method, int status, std::size_t bytes,
+              std::chrono::nanoseconds latency) const;
+
+private:
+  http::Response route_error(const http::Request& request, const http::Match& match) const;
+
+  const http::Router& m_router;
+  ServerState& m_state;
+  http::InboundLimiter& m_limiter;
+  HttpMetrics& m_metrics;
+};
+
+} // namespace homectl::daemon

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "homectl/resilience/retry.hpp"
+#include "homectl/sources/fetcher.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace homectl::http {
+class Client;
+}
+namespace homectl::resilience {
+class AsyncSemaphore;
+}
+
+// The real Fetcher: HTTP(S) through http::Client with jittered retries inside
+// one overall deadline, global and per-host concurrency caps, and `pick`.
+namespace homectl::sources {
+
+struct HttpFetcherOptions {
+  std::size_t max_concurrent = 32;  // outbound requests in flight, all hosts together
+  std::size_t max_per_host = 4;     // outbound requests in flight to one host:port
+  resilience::UniformRandom random; // backoff jitter; empty = resilience::default_random()
+};
+
+// Use from one thread or strand (the semaphores are not thread-safe), and keep
+// it alive until every fetch it started has finished.
+class HttpFetcher final : public Fetcher {
+public:
+  explicit HttpFetcher(boost::asio::any_io_executor executor, HttpFetcherOptions options = {});
+  ~HttpFetcher() override;
+  HttpFetcher(const HttpFetcher&) = delete;
+  HttpFetcher& operator=(const HttpFetcher&) = delete;
+
+  // One refresh: attempts, each bounded by policy.timeout, with full-jitter
+  // backoff between them, all inside overall_deadline(policy). Retries connect
+  // failures, timeouts, broken answers, 5xx and 429 (honouring Retry-After);
+  // never other 4xx. Never throws for upstream trouble.
+  boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source) override;
+
+  // The budget of one refresh: timeout × (retries + 1). Backoff waits come out
+  // of it, so a refresh never takes longer than this.
+  static std::chrono::milliseconds overall_deadline(const config::FetchPolicy& policy);
+
+private:
+  resilience::AsyncSemaphore& host_semaphore(const std::string& authority);
+
+  boost::asio::any_io_executor m_executor;
+  HttpFetcherOptions m_options;
+  std::unique_ptr<http::Client> m_client;
+  std::unique_ptr<resilience::AsyncSemaphore> m_global;
+  std::map<std::string, std::unique_ptr<resilience::AsyncSemaphore>> m_per_host;
+};
+
+} // namespace homectl::sources

@@ -1,0 +1,179 @@
+// Cross-field rules: checks that need more than one value, or the outside world.
+#include "builder.hpp"
+
+#include "homectl/config/values.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+namespace homectl::config::detail {
+namespace {
+
+constexpr Duration k_min_refresh{1000};
+constexpr Duration k_min_remind{5LL * 60 * 1000};
+
+std::string quote(std::string_view s) {
+  return "\"" + std::string(s) + "\"";
+}
+
+// Empty when the file can be opened for reading, else the reason.
+std::string unreadable_reason(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return "Is a directory";
+  }
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return std::strerror(errno);
+  }
+  std::fclose(f);
+  return {};
+}
+
+} // namespace
+
+Origin ConfigBuilder::origin_of(const std::string& path) const {
+  if (auto it = m_assignments.find(path); it != m_assignments.end()) {
+    return it->second.origin;
+  }
+  return Origin{};
+}
+
+bool ConfigBuilder::involved_failed(std::initializer_list<std::string> paths) const {
+  for (const auto& p : paths) {
+    if (m_failed.contains(p)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void ConfigBuilder::check_policy(const std::string& prefix, const FetchPolicy& policy,
+                                 bool is_source) {
+  // A source reports a rule only when one of its own values takes part; an
+  // inherited violation is reported once, on `defaults`.
+  const auto own = [&](std::initializer_list<std::string> keys) {
+    if (!is_source) {
+      return true;
+    }
+    for (const auto& k : keys) {
+      if (m_assignments.contains(prefix + k)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const std::string refresh = prefix + "refresh";
+  if (policy.refresh && *policy.refresh < k_min_refresh && !involved_failed({refresh}) &&
+      own({"refresh"})) {
+    add_problem(Severity::error, origin_of(refresh), refresh,
+                quote(format_duration(*policy.refresh)) +
+                    " is too short: refresh at most once a second (at least 1s), or use \"off\"");
+  }
+  const std::string swr = prefix + "stale_while_revalidate";
+  const std::string sie = prefix + "stale_if_error";
+  if (policy.stale_if_error < policy.stale_while_revalidate && !involved_failed({swr, sie}) &&
+      own({"stale_while_revalidate", "stale_if_error"})) {
+    const std::string where =
+        m_assignments.contains(sie) || !m_assignments.contains(swr) ? sie : swr;
+    add_problem(Severity::error, origin_of(where), where,
+                "stale_if_error (" + format_duration(policy.stale_if_error) +
+                    ") must be at least stale_while_revalidate (" +
+                    format_duration(policy.stale_while_revalidate) +
+                    "): both windows count from expiry");
+  }
+  const std::string tls = prefix + "tls_verify";
+  if (!policy.tls_verify && !involved_failed({tls}) && own({"tls_verify"})) {
+    add_problem(Severity::warning, origin_of(tls), tls,
+                "TLS certificate verification is off: anyone on the network path can forge "
+                "responses");
+  }
+}
+
+void ConfigBuilder::check_rules() {
+  const Config& config = m_result.config;
+
+  if (!m_failed.contains("server.listen") && !is_loopback_host(config.server.listen.host) &&
+      config.server.api_token.empty()) {
+    add_problem(Severity::warning, origin_of("server.listen"), "server.listen",
+                "listening on " + quote(format_listen(config.server.listen)) +
+                    " (not loopback) without server.api_token: anyone on the network can trigger "
+                    "refreshes and read /diagnostics");
+  }
+
+  check_policy("defaults.", config.defaults, false);
+  for (const auto& entry : m_sources) {
+    const SourceConfig* source = config.find_source(entry.name);
+    if (source == nullptr) {
+      continue;
+    }
+    const std::string prefix = "sources." + entry.name + ".";
+    check_policy(prefix, source->policy, true);
+    Origin at_name;
+    at_name.kind = Origin::Kind::file;
+    at_name.position = entry.position;
+    if (source->url.empty() && !m_failed.contains(prefix + "url")) {
+      add_problem(Severity::error,
+                  m_assignments.contains(prefix + "url") ? origin_of(prefix + "url") : at_name,
+                  "sources." + entry.name, "missing \"url\" (the upstream to fetch)");
+    }
+    if (!source->ca_file.empty() && !m_failed.contains(prefix + "ca_file")) {
+      if (auto reason = unreadable_reason(source->ca_file); !reason.empty()) {
+        add_problem(Severity::error, origin_of(prefix + "ca_file"), prefix + "ca_file",
+                    "cannot read CA file " + quote(source->ca_file) + ": " + reason);
+      }
+    }
+  }
+
+  const auto& watchdog = config.watchdog;
+  if (watchdog.remind_every && *watchdog.remind_every < k_min_remind &&
+      !m_failed.contains("watchdog.remind_every")) {
+    add_problem(Severity::error, origin_of("watchdog.remind_every"), "watchdog.remind_every",
+                quote(format_duration(*watchdog.remind_every)) +
+                    " is too short: remind at most every 5m, or use \"off\"");
+  }
+  for (std::size_t i = 0; i < m_notifiers.size() && i < watchdog.notify.size(); ++i) {
+    const auto& entry = m_notifiers[i];
+    const auto& notifier = watchdog.notify[i];
+    const std::string path = "watchdog.notify[" + std::to_string(i) + "]";
+    Origin at_item;
+    at_item.kind = Origin::Kind::file;
+    at_item.position = entry.position;
+    if (!entry.fields.contains("type")) {
+      add_problem(Severity::error, at_item, path,
+                  "missing \"type\" (one of ntfy, gotify, webhook, command)");
+      continue;
+    }
+    if (m_failed.contains(path + ".type")) {
+      continue;
+    }
+    const auto& type_field = entry.fields.at("type");
+    if (notifier.type == NotifierType::command) {
+      const auto argv_it = entry.fields.find("argv");
+      const Origin where = argv_it != entry.fields.end() ? argv_it->second.origin : at_item;
+      if (m_failed.contains(path + ".argv")) {
+        continue;
+      }
+      if (notifier.argv.empty()) {
+        add_problem(Severity::error, where, path + ".argv",
+                    "a \"command\" notifier needs \"argv\": the program and its arguments");
+      } else if (!notifier.argv.front().starts_with('/')) {
+        add_problem(Severity::error, where, path + ".argv",
+                    quote(notifier.argv.front()) +
+                        " is not an absolute path (commands run without a shell or PATH search)");
+      }
+    } else if (notifier.url.empty() && !m_failed.contains(path + ".url")) {
+      const auto url_it = entry.fields.find("url");
+      add_problem(Severity::error, url_it != entry.fields.end() ? url_it->second.origin : at_item,
+                  path + ".url",
+                  "a " +
+                      quote(type_field.value.is_string() ? type_field.value.get<std::string>()
+                                                         : std::string("?")) +
+                      " notifier needs a \"url\"");
+    }
+  }
+}
+
+} // namespace homectl::config::detail

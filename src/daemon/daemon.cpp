@@ -1,0 +1,74 @@
+// The composition root of `homectl serve`.
+#include "homectl/daemon/daemon.hpp"
+
+#include "homectl/daemon/lifecycle.hpp"
+#include "homectl/daemon/listener.hpp"
+#include "homectl/log/logger.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+namespace homectl::daemon {
+
+void install_areas(boost::asio::io_context& /*io*/, ServerCore& core) {
+  add_core_endpoints(core);
+}
+
+int run(const Options& options) {
+  namespace asio = boost::asio;
+
+  auto loaded = options.load();
+  for (const auto& warning : loaded.warnings) {
+    log::warn("configuration warning", {{"problem", warning}});
+  }
+  if (!loaded.config) {
+    for (const auto& error : loaded.errors) {
+      log::error("configuration error", {{"problem", error}});
+    }
+    log::error("invalid configuration: not starting",
+               {{"errors", loaded.errors.size()}, {"file", loaded.file}});
+    return k_exit_config;
+  }
+  const config::Config config = std::move(*loaded.config);
+  log::setup(config.log);
+
+  const int threads = std::max(1, config.server.threads);
+  // Declared first so it is destroyed last: connection coroutines still
+  // pending at shutdown hold the core and are destroyed with the io_context.
+  asio::io_context io(threads);
+  auto core = std::make_shared<ServerCore>(config, util::SystemClock::instance());
+  install_areas(io, *core);
+
+  const auto control = asio::make_strand(io);
+  auto acceptor = open_listener(control, config.server.listen);
+  if (!acceptor) {
+    log::error(acceptor.error().message);
+    return k_exit_failure;
+  }
+  const auto listening = to_string(config.server.listen);
+  Lifecycle lifecycle(io, *acceptor, core, options.load, listening);
+  asio::co_spawn(control, accept_connections(io, *acceptor, core), asio::detached);
+  lifecycle.start();
+  log::info("listening", {{"address", listening},
+                          {"threads", threads},
+                          {"config", loaded.file.empty() ? "built-in defaults" : loaded.file}});
+
+  std::vector<std::thread> workers;
+  workers.reserve(static_cast<std::size_t>(threads - 1));
+  for (int i = 1; i < threads; ++i) {
+    workers.emplace_back([&io] { io.run(); });
+  }
+  io.run();
+  for (auto& worker : workers) {
+    worker.join();
+  }
+  return lifecycle.exit_code();
+}
+
+} // namespace homectl::daemon

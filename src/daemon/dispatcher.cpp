@@ -1,0 +1,121 @@
+#include "homectl/daemon/dispatcher.hpp"
+
+#include "homectl/daemon/access_log.hpp"
+#include "homectl/log/logger.hpp"
+#include "homectl/util/strings.hpp"
+
+#include <string>
+
+namespace homectl::daemon {
+namespace {
+
+constexpr std::string_view k_bearer = "Bearer ";
+
+// Constant-time check of "Authorization: Bearer <token>".
+bool authorised(const http::Request& request, const std::string& token) {
+  const std::string_view value = request.header("Authorization");
+  if (value.size() < k_bearer.size() ||
+      !util::to_lower(std::string(value.substr(0, k_bearer.size())))
+           .starts_with(util::to_lower(std::string(k_bearer)))) {
+    return false;
+  }
+  return util::constant_time_equal(value.substr(k_bearer.size()), token);
+}
+
+http::Response unauthorised() {
+  auto response = http::Response::problem(
+      401, "Unauthorized", "this route needs 'Authorization: Bearer <server.api_token>'");
+  response.set_header("WWW-Authenticate", "Bearer realm=\"homectl\"");
+  return response;
+}
+
+std::string_view class_label(http::RouteClass route_class) {
+  return route_class == http::RouteClass::refresh ? "refresh" : "default";
+}
+
+} // namespace
+
+HttpMetrics::HttpMetrics(metrics::Registry& registry)
+    : requests(registry.counter("homectl_http_requests_total", "HTTP requests answered.",
+                                {"route", "method", "code"})),
+      duration(registry.histogram("homectl_http_request_duration_seconds",
+                                  "Time from a request's header to the end of its answer.",
+                                  {"route"})),
+      rate_limited(registry.counter("homectl_rate_limited_total",
+                                    "Requests refused by the inbound rate limit.", {"class"})) {}
+
+Dispatcher::Dispatcher(const http::Router& router, ServerState& state,
+                       http::InboundLimiter& limiter, HttpMetrics& metrics)
+    : m_router(router), m_state(state), m_limiter(limiter), m_metrics(metrics) {}
+
+http::Response Dispatcher::route_error(const http::Request& request,
+                                       const http::Match& match) const {
+  const std::string what = std::string(http::to_string(request.method)) + " " + request.path;
+  if (match.allowed.empty()) {
+    return http::Response::problem(404, "Not Found", "no route for " + what);
+  }
+  std::string allow;
+  for (auto method : match.allowed) {
+    allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(method));
+  }
+  auto response = http::Response::problem(405, "Method Not Allowed",
+                                          what + " is not allowed; allowed: " + allow);
+  response.set_header("Allow", allow);
+  return response;
+}
+
+boost::asio::awaitable<http::Response> Dispatcher::dispatch(const http::Request& request,
+                                                            std::string_view& endpoint) const {
+  endpoint = k_unmatched;
+  const auto match = m_router.match(request.method, request.path);
+  if (match.route == nullptr) {
+    co_return route_error(request, match);
+  }
+  const auto& route = *match.route;
+  endpoint = route.pattern;
+
+  if (route.route_class != http::RouteClass::probe) {
+    const auto decision = m_limiter.check(request.client_address, route.route_class);
+    if (decision.limited) {
+      m_metrics.rate_limited.with({class_label(route.route_class)}).inc();
+      co_return http::too_many_requests(decision);
+    }
+  }
+
+  const auto config = m_state.config();
+  const auto& token = config->server.api_token;
+  if (!token.empty() && (route.needs_auth || route.method == http::Method::post) &&
+      !authorised(request, token)) {
+    co_return unauthorised();
+  }
+
+  // A throwing handler is a bug; the client gets a 500 and the connection lives on.
+  try {
+    co_return co_await route.handler(request, match.params);
+  } catch (const std::exception& e) {
+    log::error("request handler failed", {{"endpoint", route.pattern}, {"error", e.what()}});
+  } catch (...) {
+    log::error("request handler failed", {{"endpoint", route.pattern}, {"error", "unknown"}});
+  }
+  co_return http::Response::problem(500, "Internal Server Error",
+                                    "the handler for " + route.pattern + " failed");
+}
+
+void Dispatcher::record(std::string_view endpoint, http::Method method, int status,
+                        std::size_t bytes, std::chrono::nanoseconds latency) const {
+  const std::string code = std::to_string(status);
+  m_metrics.requests.with({endpoint, http::to_string(method), code}).inc();
+  const double seconds = std::chrono::duration<double>(latency).count();
+  m_metrics.duration.with({endpoint}).observe(seconds);
+  const auto config = m_state.config();
+  if (should_log(config->log, status, latency)) {
+    log::info("request", {{"endpoint", endpoint},
+                          {"method", http::to_string(method)},
+                          {"status", status},
+                          {"latency_ms", seconds * 1000.0},
+                          {"outcome", outcome_of(status)},
+                          {"bytes", bytes}});
+  }
+}
+
+} // namespace homectl::daemon

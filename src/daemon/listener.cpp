@@ -1,0 +1,131 @@
+#include "homectl/daemon/listener.hpp"
+
+#include "homectl/daemon/session.hpp"
+#include "homectl/http/wire.hpp"
+#include "homectl/log/logger.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <exception>
+
+namespace homectl::daemon {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
+
+const std::string& busy_answer() {
+  static const std::string text = [] {
+    const auto response = http::Response::problem(
+        503, "Service Unavailable", "too many open connections (server.max_connections)");
+    auto with_retry = response;
+    with_retry.set_header("Retry-After", "1");
+    return http::format_head(with_retry, response.body->size(), false) + *response.body;
+  }();
+  return text;
+}
+
+// Answers 503 without waiting: one non-blocking write (a fresh socket's send
+// buffer takes it whole), then close.
+void refuse(tcp::socket socket) {
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  socket.write_some(asio::buffer(busy_answer()), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+}
+
+} // namespace
+
+std::string to_string(const config::ListenAddress& address) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
+}
+
+Result<tcp::acceptor> open_listener(const asio::any_io_executor& executor,
+                                    const config::ListenAddress& address) {
+  const auto where = "cannot listen on " + to_string(address) + ": ";
+  boost::system::error_code ec;
+  tcp::endpoint endpoint;
+  const auto literal = asio::ip::make_address(address.host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(literal, address.port);
+  } else {
+    tcp::resolver resolver(executor);
+    const auto results =
+        resolver.resolve(address.host, std::to_string(address.port), tcp::resolver::passive, ec);
+    if (ec || results.empty()) {
+      return make_error(where + "cannot resolve host '" + address.host +
+                        "': " + (ec ? ec.message() : std::string("no address")));
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  tcp::acceptor acceptor(executor);
+  acceptor.open(endpoint.protocol(), ec);
+  if (ec) {
+    return make_error(where + ec.message());
+  }
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  acceptor.bind(endpoint, ec);
+  if (ec) {
+    return make_error(where + ec.message());
+  }
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(where + ec.message());
+  }
+  return acceptor;
+}
+
+asio::awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& acceptor,
+                                         std::shared_ptr<ServerCore> core) {
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer backoff(executor);
+  while (acceptor.is_open()) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), k_tuple);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
+      break;
+    }
+    if (ec) {
+      // Out of descriptors (EMFILE) or similar: back off briefly instead of spinning.
+      log::warn("accept failed", {{"error", ec.message()}});
+      backoff.expires_after(std::chrono::milliseconds(100));
+      co_await backoff.async_wait(k_tuple);
+      continue;
+    }
+    const auto config = core->state.config();
+    if (core->state.connections.load() >= config->server.max_connections) {
+      core->state.refused_connections.fetch_add(1);
+      refuse(std::move(socket));
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto socket_executor = socket.get_executor();
+    // Count the connection now, not when its coroutine first runs, so a burst of
+    // accepts cannot overshoot max_connections.
+    core->state.connections.fetch_add(1);
+    asio::co_spawn(socket_executor, serve_connection(std::move(socket), core),
+                   [core](const std::exception_ptr& failure) {
+                     core->state.connections.fetch_sub(1);
+                     if (!failure) {
+                       return;
+                     }
+                     try {
+                       std::rethrow_exception(failure);
+                     } catch (const std::exception& e) {
+                       log::error("connection failed", {{"error", e.what()}});
+                     } catch (...) {
+                       log::error("connection failed", {{"error", "unknown"}});
+                     }
+                   });
+  }
+}
+
+} // namespace homectl::daemon

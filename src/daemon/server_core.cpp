@@ -1,0 +1,9 @@
+#include "homectl/daemon/server_core.hpp"
+
+namespace homectl::daemon {
+
+ServerCore::ServerCore(config::Config config, const util::Clock& clock)
+    : state(config, clock), limiter(clock, config.limits), http_metrics(metrics),
+      dispatcher(router, state, limiter, http_metrics) {}
+
+} // namespace homectl::daemon

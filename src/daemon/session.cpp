@@ -1,0 +1,316 @@
+#include "homectl/daemon/session.hpp"
+
+#include "homectl/http/wire.hpp"
+#include "homectl/log/logger.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <array>
+#include <chrono>
+#include <limits>
+
+namespace homectl::daemon {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::awaitable;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
+// Deadline for writing one response (or one event) to a client; slower clients are dropped.
+constexpr auto k_write_timeout = std::chrono::seconds(10);
+constexpr std::size_t k_read_chunk = 8192;
+
+// What a parse error means for the client: a status to answer with, or 0 to just close.
+int status_for(const boost::system::error_code& ec) {
+  if (ec == bhttp::error::header_limit) {
+    return 431;
+  }
+  if (ec == bhttp::error::body_limit) {
+    return 413;
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
+    return 0; // the client went away
+  }
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
+    return 400; // malformed request
+  }
+  return 0; // timeout, reset, ...
+}
+
+http::Response limit_problem(int status, const config::ServerConfig& server) {
+  switch (status) {
+  case 431:
+    return http::Response::problem(431, "Request Header Fields Too Large",
+                                   "the request header exceeds server.max_header_size (" +
+                                       std::to_string(server.max_header_size) + " bytes)");
+  case 413:
+    return http::Response::problem(413, "Content Too Large",
+                                   "the request body exceeds server.max_body_size (" +
+                                       std::to_string(server.max_body_size) + " bytes)");
+  default:
+    return http::Response::problem(400, "Bad Request", "the request is not valid HTTP/1.1");
+  }
+}
+
+// Strips absolute-form ("http://host/path") to origin-form; empty when the
+// target is neither (e.g. "*" or garbage).
+std::string origin_form(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.starts_with(scheme)) {
+      target.remove_prefix(scheme.size());
+      const auto slash = target.find_first_of("/?");
+      if (slash == std::string_view::npos) {
+        return "/";
+      }
+      std::string result(target.substr(slash));
+      return result.front() == '?' ? "/" + result : result;
+    }
+  }
+  if (target.empty() || target.front() != '/') {
+    return {};
+  }
+  return std::string(target);
+}
+
+http::Request to_request(bhttp::request<bhttp::string_body>& message, std::string target,
+                         const std::string& client) {
+  http::Request request;
+  request.method = http::method_from_string(message.method_string());
+  const auto question = target.find('?');
+  request.path = target.substr(0, question);
+  request.query = question == std::string::npos ? std::string() : target.substr(question + 1);
+  request.target = std::move(target);
+  request.headers.reserve(8);
+  for (const auto& field : message) {
+    request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  }
+  request.body = std::move(message.body());
+  request.client_address = client;
+  return request;
+}
+
+bool has_body(const http::Request& request, int status) {
+  return request.method != http::Method::head && status != 204 && status != 304 && status >= 200;
+}
+
+// An EventStream over the connection: each event is one chunk, written with a deadline.
+class SocketEventStream final : public http::EventStream {
+public:
+  SocketEventStream(beast::tcp_stream& stream, const ServerState& state)
+      : m_stream(stream), m_state(state) {}
+
+  awaitable<bool> send(std::string chunk) override {
+    if (!m_open) {
+      co_return false;
+    }
+    if (chunk.empty()) {
+      co_return true; // an empty chunk would end the body
+    }
+    const auto framed = http::format_chunk(chunk);
+    m_stream.expires_after(k_write_timeout);
+    auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(framed), k_tuple);
+    if (ec) {
+      m_open = false;
+    }
+    m_bytes += n;
+    co_return m_open;
+  }
+  bool closing() const override { return !m_open || m_state.draining(); }
+  bool open() const { return m_open; }
+  std::size_t bytes() const { return m_bytes; }
+
+private:
+  beast::tcp_stream& m_stream;
+  const ServerState& m_state;
+  bool m_open = true;
+  std::size_t m_bytes = 0;
+};
+
+class Session {
+public:
+  Session(asio::ip::tcp::socket socket, std::shared_ptr<ServerCore> core)
+      : m_core(std::move(core)), m_stream(std::move(socket)) {
+    boost::system::error_code ec;
+    const auto peer = m_stream.socket().remote_endpoint(ec);
+    m_client = ec ? std::string("unknown") : peer.address().to_string();
+  }
+
+  awaitable<void> run();
+
+private:
+  awaitable<bool> write(const http::Response& response, const http::Request* request,
+                        bool keep_alive, std::size_t& bytes);
+  awaitable<void> answer_error(int status, const config::ServerConfig& server);
+  awaitable<void> stream_events(const http::Response& response, const http::Request& request,
+                                std::string_view endpoint, Clock::time_point started);
+
+  std::shared_ptr<ServerCore> m_core;
+  beast::tcp_stream m_stream;
+  beast::flat_buffer m_buffer;
+  std::string m_client;
+};
+
+awaitable<bool> Session::write(const http::Response& response, const http::Request* request,
+                               bool keep_alive, std::size_t& bytes) {
+  const bool body = request == nullptr || has_body(*request, response.status);
+  const std::size_t length = response.body ? response.body->size() : 0;
+  const bool no_length = response.status == 204 || response.status == 304 || response.status < 200;
+  const auto head =
+      http::format_head(response, length, keep_alive,
+                        no_length ? http::Framing::none : http::Framing::content_length);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::const_buffer()};
+  if (body && response.body) {
+    buffers[1] = asio::buffer(*response.body);
+  }
+  m_stream.expires_after(k_write_timeout);
+  auto [ec, n] = co_await asio::async_write(m_stream, buffers, k_tuple);
+  bytes = n;
+  co_return !ec;
+}
+
+awaitable<void> Session::answer_error(int status, const config::ServerConfig& server) {
+  const auto started = Clock::now();
+  const auto response = limit_problem(status, server);
+  std::size_t bytes = 0;
+  co_await write(response, nullptr, false, bytes);
+  m_core->dispatcher.record(k_unmatched, http::Method::other, status, bytes,
+                            Clock::now() - started);
+}
+
+awaitable<void> Session::stream_events(const http::Response& response, const http::Request& request,
+                                       std::string_view endpoint, Clock::time_point started) {
+  CountGuard streaming(m_core->state.streams);
+  auto head_response = response;
+  head_response.set_header("Cache-Control", "no-cache");
+  if (head_response.header("Content-Type").empty()) {
+    head_response.set_header("Content-Type", "text/event-stream");
+  }
+  const auto head = http::format_head(head_response, 0, false, http::Framing::chunked);
+  m_stream.expires_after(k_write_timeout);
+  auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(head), k_tuple);
+  std::size_t bytes = n;
+  if (!ec && request.method != http::Method::head) {
+    SocketEventStream events(m_stream, m_core->state);
+    try {
+      co_await response.stream(events);
+    } catch (const std::exception& e) {
+      log::error("event stream failed", {{"endpoint", endpoint}, {"error", e.what()}});
+    }
+    if (events.open()) {
+      const auto last = http::format_chunk({});
+      m_stream.expires_after(k_write_timeout);
+      co_await asio::async_write(m_stream, asio::buffer(last), k_tuple);
+    }
+    bytes += events.bytes();
+  }
+  m_core->dispatcher.record(endpoint, request.method, response.status, bytes,
+                            Clock::now() - started);
+}
+
+awaitable<void> Session::run() {
+  auto& state = m_core->state;
+  bool first = true;
+  while (true) {
+    const auto config = state.config();
+    const auto& server = config->server;
+
+    // Between requests a keep-alive connection may stay quiet for idle_timeout;
+    // once a request starts, its header must be complete within header_timeout.
+    if (!first && m_buffer.size() == 0) {
+      m_stream.expires_after(server.idle_timeout);
+      auto [ec, n] = co_await m_stream.async_read_some(m_buffer.prepare(k_read_chunk), k_tuple);
+      if (ec) {
+        break;
+      }
+      m_buffer.commit(n);
+    }
+    first = false;
+
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(server.max_header_size, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(server.max_body_size);
+    m_stream.expires_after(server.header_timeout);
+    {
+      auto [ec, n] = co_await bhttp::async_read_header(m_stream, m_buffer, parser, k_tuple);
+      if (ec) {
+        if (const int status = status_for(ec); status != 0) {
+          co_await answer_error(status, server);
+        }
+        break;
+      }
+    }
+    CountGuard busy(state.in_flight);
+    const auto started = Clock::now();
+
+    if (!parser.is_done()) {
+      // The body may take as long as a quiet keep-alive connection may idle.
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        static constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
+        m_stream.expires_after(k_write_timeout);
+        auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(k_continue), k_tuple);
+        if (ec) {
+          break;
+        }
+      }
+      m_stream.expires_after(server.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read(m_stream, m_buffer, parser, k_tuple);
+      if (ec) {
+        if (const int status = status_for(ec); status != 0) {
+          co_await answer_error(status, server);
+        }
+        break;
+      }
+    }
+    m_stream.expires_never();
+
+    auto& message = parser.get();
+    auto target = origin_form(message.target());
+    if (target.empty()) {
+      co_await answer_error(400, server);
+      break;
+    }
+    const bool client_keep_alive = message.keep_alive();
+    const auto request = to_request(message, std::move(target), m_client);
+    std::string_view endpoint;
+    auto response = co_await m_core->dispatcher.dispatch(request, endpoint);
+
+    if (response.stream) {
+      co_await stream_events(response, request, endpoint, started);
+      break;
+    }
+    // While draining, every answer closes its connection.
+    const bool keep_alive = client_keep_alive && !state.draining();
+    std::size_t bytes = 0;
+    const bool written = co_await write(response, &request, keep_alive, bytes);
+    m_core->dispatcher.record(endpoint, request.method, response.status, bytes,
+                              Clock::now() - started);
+    if (!written || !keep_alive) {
+      break;
+    }
+  }
+  boost::system::error_code ignored;
+  m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+} // namespace
+
+awaitable<void> serve_connection(asio::ip::tcp::socket socket, std::shared_ptr<ServerCore> core) {
+  Session session(std::move(socket), std::move(core));
+  co_await session.run();
+}
+
+} // namespace homectl::daemon

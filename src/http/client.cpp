@@ -1,0 +1,418 @@
+#include "homectl/http/client.hpp"
+
+#include "homectl/build_info.hpp"
+#include "homectl/log/logger.hpp"
+#include "homectl/util/strings.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+namespace homectl::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr std::size_t k_header_limit = 64 * 1024;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string format_duration(std::chrono::milliseconds d) {
+  if (d.count() > 0 && d.count() % 1000 == 0) {
+    return std::to_string(d.count() / 1000) + "s";
+  }
+  return std::to_string(d.count()) + "ms";
+}
+
+ClientResponse failure(ClientError error, std::string message) {
+  ClientResponse r;
+  r.error = error;
+  r.message = std::move(message);
+  return r;
+}
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+bool is_token(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+bool is_header_value(std::string_view s) {
+  return std::none_of(s.begin(), s.end(),
+                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+// Headers that carry credentials for one origin and must not follow a
+// redirect to another.
+bool is_credential_header(std::string_view name) {
+  return iequals(name, "authorization") || iequals(name, "proxy-authorization") ||
+         iequals(name, "cookie");
+}
+
+std::string host_header(const ClientUrl& url) {
+  std::string h = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  if (url.port != (url.tls ? 443 : 80)) {
+    h += ":" + std::to_string(url.port);
+  }
+  return h;
+}
+
+// Everything one exchange needs; lives in the request() coroutine frame.
+struct Exchange {
+  const ClientUrl& url;
+  const std::string& method;
+  const Headers& headers;
+  const std::string& body;
+  const ClientOptions& options;
+  SteadyClock::time_point deadline;
+};
+
+ClientResponse io_failure(const Exchange& x, std::string_view phase, boost::system::error_code ec) {
+  const std::string after = format_duration(x.options.timeout);
+  if (ec == beast::error::timeout || SteadyClock::now() >= x.deadline) {
+    return failure(ClientError::timeout, std::string(phase) + ": timed out after " + after);
+  }
+  if (ec == asio::error::operation_aborted) {
+    return failure(ClientError::timeout, std::string(phase) + ": cancelled");
+  }
+  if (ec == bhttp::error::body_limit) {
+    return failure(ClientError::too_large, "body exceeds " + format_size(x.options.max_body));
+  }
+  if (ec == bhttp::error::header_limit) {
+    return failure(ClientError::protocol, "response header exceeds " + format_size(k_header_limit));
+  }
+  if (ec == bhttp::error::end_of_stream) {
+    return failure(ClientError::protocol,
+                   std::string(phase) + ": connection closed before a response");
+  }
+  if (ec.category() == make_error_code(bhttp::error::bad_version).category()) {
+    return failure(ClientError::protocol,
+                   std::string(phase) + ": invalid HTTP response (" + ec.message() + ")");
+  }
+  return failure(ClientError::protocol, std::string(phase) + ": " + ec.message());
+}
+
+template <typename Stream>
+asio::awaitable<ClientResponse> converse(Stream& stream, const Exchange& x) {
+  bhttp::request<bhttp::string_body> req;
+  req.method_string(x.method);
+  req.target(x.url.target);
+  req.version(11);
+  req.set(bhttp::field::host, host_header(x.url));
+  req.set(bhttp::field::user_agent, std::string("homectl/") + build::k_version);
+  req.set(bhttp::field::connection, "close");
+  if (x.url.has_credentials()) {
+    req.set(bhttp::field::authorization, basic_auth_value(x.url));
+  }
+  for (const auto& [name, value] : x.headers) {
+    req.set(name, value);
+  }
+  if (!x.body.empty() || x.method == "POST" || x.method == "PUT" || x.method == "PATCH") {
+    req.body() = x.body;
+    req.prepare_payload();
+  }
+  auto [wec, written] =
+      co_await bhttp::async_write(stream, req, asio::as_tuple(asio::use_awaitable));
+  (void)written;
+  if (wec) {
+    co_return io_failure(x, "write", wec);
+  }
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.header_limit(k_header_limit);
+  parser.body_limit(x.options.max_body);
+  if (x.method == "HEAD") {
+    parser.skip(true);
+  }
+  auto [rec, read] =
+      co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+  (void)read;
+  if (rec) {
+    ClientResponse r = io_failure(x, "read", rec);
+    if (parser.is_header_done()) {
+      r.status = parser.get().result_int();
+    }
+    co_return r;
+  }
+  auto& msg = parser.get();
+  ClientResponse out;
+  out.status = msg.result_int();
+  for (const auto& field : msg) {
+    out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  out.body = std::move(msg.body());
+  co_return out;
+}
+
+} // namespace
+
+std::string_view to_string(ClientError error) {
+  switch (error) {
+  case ClientError::none:
+    return "none";
+  case ClientError::invalid_url:
+    return "invalid_url";
+  case ClientError::connect:
+    return "connect";
+  case ClientError::timeout:
+    return "timeout";
+  case ClientError::tls:
+    return "tls";
+  case ClientError::protocol:
+    return "protocol";
+  case ClientError::too_large:
+    return "too_large";
+  case ClientError::redirects:
+    return "redirects";
+  }
+  return "unknown";
+}
+
+std::optional<std::string_view> ClientResponse::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) {
+      return std::string_view(value);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string format_size(std::size_t bytes) {
+  if (bytes > 0 && bytes % (1024 * 1024) == 0) {
+    return std::to_string(bytes / (1024 * 1024)) + "MiB";
+  }
+  if (bytes > 0 && bytes % 1024 == 0) {
+    return std::to_string(bytes / 1024) + "KiB";
+  }
+  return std::to_string(bytes) + " bytes";
+}
+
+struct Client::Impl {
+  asio::any_io_executor executor;
+  std::mutex mutex;
+  std::map<std::pair<bool, std::string>, std::shared_ptr<ssl::context>> contexts;
+
+  Result<std::shared_ptr<ssl::context>> context_for(const ClientOptions& options);
+  asio::awaitable<ClientResponse> exchange(const Exchange& x);
+};
+
+Result<std::shared_ptr<ssl::context>> Client::Impl::context_for(const ClientOptions& options) {
+  std::lock_guard lock(mutex);
+  auto key =
+      std::make_pair(options.tls_verify, options.tls_verify ? options.ca_file : std::string{});
+  if (auto it = contexts.find(key); it != contexts.end()) {
+    return it->second;
+  }
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  boost::system::error_code ec;
+  if (options.tls_verify) {
+    if (options.ca_file.empty()) {
+      ctx->set_default_verify_paths(ec);
+    } else {
+      ctx->load_verify_file(options.ca_file, ec);
+    }
+    if (ec) {
+      return make_error(options.ca_file.empty()
+                            ? "tls: cannot load the system CA store: " + ec.message()
+                            : "tls: ca_file \"" + options.ca_file + "\": cannot load (" +
+                                  ec.message() + ")");
+    }
+    ctx->set_verify_mode(ssl::verify_peer);
+  } else {
+    ctx->set_verify_mode(ssl::verify_none);
+  }
+  contexts.emplace(key, ctx);
+  return ctx;
+}
+
+asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
+  auto ex = co_await asio::this_coro::executor;
+  if (SteadyClock::now() >= x.deadline) {
+    co_return failure(ClientError::timeout,
+                      "timed out after " + format_duration(x.options.timeout));
+  }
+  tcp::resolver resolver(ex);
+  asio::steady_timer timer(ex);
+  timer.expires_at(x.deadline);
+  auto resolved = co_await (resolver.async_resolve(x.url.host, std::to_string(x.url.port),
+                                                   asio::as_tuple(asio::use_awaitable)) ||
+                            timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (resolved.index() == 1) {
+    co_return failure(ClientError::timeout,
+                      "dns: timed out after " + format_duration(x.options.timeout));
+  }
+  auto [rec, endpoints] = std::get<0>(std::move(resolved));
+  if (rec) {
+    co_return failure(ClientError::connect, "dns: " + x.url.host + ": " + rec.message());
+  }
+
+  beast::tcp_stream stream(ex);
+  stream.expires_at(x.deadline);
+  auto [cec, endpoint] =
+      co_await stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
+  (void)endpoint;
+  if (cec) {
+    ClientResponse r = io_failure(x, "connect", cec);
+    if (r.error == ClientError::protocol) {
+      r.error = ClientError::connect;
+    }
+    co_return r;
+  }
+  if (!x.url.tls) {
+    auto r = co_await converse(stream, x);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    co_return r;
+  }
+
+  auto ctx = context_for(x.options);
+  if (!ctx) {
+    co_return failure(ClientError::tls, ctx.error().message);
+  }
+  ssl::stream<beast::tcp_stream> tls(std::move(stream), **ctx);
+  // SNI carries names only; RFC 6066 forbids IP literals there.
+  if (!x.url.host_is_ip() &&
+      SSL_set_tlsext_host_name(tls.native_handle(), x.url.host.c_str()) != 1) {
+    co_return failure(ClientError::tls, "tls: cannot set the server name (SNI)");
+  }
+  auto host_mismatch = std::make_shared<bool>(false);
+  if (x.options.tls_verify) {
+    tls.set_verify_callback([verify = ssl::host_name_verification(x.url.host),
+                             host_mismatch](bool preverified, ssl::verify_context& vctx) mutable {
+      bool ok = verify(preverified, vctx);
+      // Only the leaf (depth 0) is checked against the host name; a failing
+      // chain is reported by OpenSSL's own verify result.
+      if (preverified && !ok && X509_STORE_CTX_get_error_depth(vctx.native_handle()) == 0) {
+        *host_mismatch = true;
+      }
+      return ok;
+    });
+  }
+  auto [hec] =
+      co_await tls.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+  if (hec) {
+    ClientResponse r = io_failure(x, "tls handshake", hec);
+    if (r.error == ClientError::timeout) {
+      co_return r;
+    }
+    long verify = SSL_get_verify_result(tls.native_handle());
+    if (*host_mismatch) {
+      co_return failure(ClientError::tls, "tls: certificate verify failed: the certificate does "
+                                          "not match host \"" +
+                                              x.url.host + "\"");
+    }
+    if (verify != X509_V_OK) {
+      co_return failure(ClientError::tls, std::string("tls: certificate verify failed: ") +
+                                              X509_verify_cert_error_string(verify));
+    }
+    co_return failure(ClientError::tls, "tls handshake: " + hec.message());
+  }
+  // The connection is not reused, so no close_notify exchange: it would only
+  // add a round trip (and a stream_truncated error from many servers).
+  co_return co_await converse(tls, x);
+}
+
+Client::Client(asio::any_io_executor executor) : m_impl(std::make_unique<Impl>()) {
+  m_impl->executor = std::move(executor);
+}
+
+Client::~Client() = default;
+
+asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOptions options) {
+  auto parsed = parse_client_url(request.url);
+  if (!parsed) {
+    co_return failure(ClientError::invalid_url, parsed.error().message);
+  }
+  if (!is_token(request.method)) {
+    co_return failure(ClientError::invalid_url, "invalid method \"" + request.method + "\"");
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (!is_token(name) || !is_header_value(value)) {
+      co_return failure(ClientError::invalid_url,
+                        "header \"" + name + "\": invalid characters in the name or value");
+    }
+  }
+  ClientUrl url = std::move(parsed.value());
+  std::string method = request.method;
+  std::string body = std::move(request.body);
+  Headers headers = std::move(request.headers);
+  auto deadline = SteadyClock::now() + options.timeout;
+  if (options.deadline && *options.deadline < deadline) {
+    deadline = *options.deadline;
+  }
+
+  for (int hops = 0;; ++hops) {
+    const Exchange x{url, method, headers, body, options, deadline};
+    ClientResponse response = co_await m_impl->exchange(x);
+    response.redirects = hops;
+    if (!response.ok() || !options.follow_redirects || !is_redirect(response.status)) {
+      co_return response;
+    }
+    auto location = response.header("location");
+    if (!location) {
+      co_return response; // a 3xx without Location is an answer like any other
+    }
+    if (hops >= options.max_redirects) {
+      ClientResponse r =
+          failure(ClientError::redirects,
+                  "more than " + std::to_string(options.max_redirects) + " redirects");
+      r.status = response.status;
+      r.redirects = hops;
+      co_return r;
+    }
+    auto next = resolve_location(url, *location);
+    if (!next) {
+      ClientResponse r = failure(ClientError::invalid_url, "redirect: " + next.error().message);
+      r.status = response.status;
+      co_return r;
+    }
+    if (next->tls != url.tls || next->authority() != url.authority()) {
+      std::erase_if(headers, [](const auto& h) { return is_credential_header(h.first); });
+    }
+    if (response.status == 303 ||
+        ((response.status == 301 || response.status == 302) && method == "POST")) {
+      method = "GET";
+      body.clear();
+      std::erase_if(headers, [](const auto& h) { return iequals(h.first, "content-type"); });
+    }
+    log::debug("following redirect", {{"status", response.status}, {"to", next->redacted()}});
+    url = std::move(next.value());
+  }
+}
+
+} // namespace homectl::http

@@ -1,0 +1,119 @@
+#include "homectl/http/wire.hpp"
+
+#include <array>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
+namespace homectl::http {
+namespace {
+
+bool is_token_char(char c) {
+  static constexpr std::string_view k_extra = "!#$%&'*+-.^_`|~";
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+         k_extra.find(c) != std::string_view::npos;
+}
+
+// Header names the framing owns; a handler's copy would contradict ours.
+bool is_framing_header(std::string_view name) {
+  auto iequals = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) {
+        return false;
+      }
+    }
+    return true;
+  };
+  return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+         iequals(name, "connection") || iequals(name, "date");
+}
+
+// The Date header changes once a second; format it once a second per thread.
+const std::string& cached_date() {
+  thread_local std::time_t cached_second = 0;
+  thread_local std::string cached;
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t second = std::chrono::system_clock::to_time_t(now);
+  if (second != cached_second) {
+    cached_second = second;
+    cached = http_date(now);
+  }
+  return cached;
+}
+
+} // namespace
+
+bool is_valid_header(std::string_view name, std::string_view value) {
+  if (name.empty()) {
+    return false;
+  }
+  for (char c : name) {
+    if (!is_token_char(c)) {
+      return false;
+    }
+  }
+  for (char c : value) {
+    if (c == '\r' || c == '\n' || c == '\0') {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string http_date(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::array<char, 64> buf{};
+  const auto n = std::strftime(buf.data(), buf.size(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return std::string(buf.data(), n);
+}
+
+std::string format_head(const Response& response, std::size_t content_length, bool keep_alive,
+                        Framing framing) {
+  std::string head;
+  head.reserve(256);
+  head += "HTTP/1.1 ";
+  head += std::to_string(response.status);
+  head += ' ';
+  head += reason_phrase(response.status);
+  head += "\r\nDate: ";
+  head += cached_date();
+  head += "\r\n";
+  for (const auto& header : response.headers) {
+    if (!is_valid_header(header.name, header.value) || is_framing_header(header.name)) {
+      continue;
+    }
+    head += header.name;
+    head += ": ";
+    head += header.value;
+    head += "\r\n";
+  }
+  if (framing == Framing::chunked) {
+    head += "Transfer-Encoding: chunked\r\n";
+  } else if (framing == Framing::content_length) {
+    head += "Content-Length: ";
+    head += std::to_string(content_length);
+    head += "\r\n";
+  }
+  if (!keep_alive) {
+    head += "Connection: close\r\n";
+  }
+  head += "\r\n";
+  return head;
+}
+
+std::string format_chunk(std::string_view data) {
+  std::array<char, 20> size{};
+  const int n = std::snprintf(size.data(), size.size(), "%zx", data.size());
+  std::string chunk(size.data(), static_cast<std::size_t>(n));
+  chunk += "\r\n";
+  chunk += data;
+  chunk += "\r\n"; // after the data, or the empty line that ends the body
+  return chunk;
+}
+
+} // namespace homectl::http
