@@ -87,7 +87,7 @@ private:
   LoadResult m_result;
 };
 
-// "watchdog.notify[0].url" style display of a JSON Pointer into the document.
+// How `config show --origin` names an origin: "default", "file:line:col", "env NAME", "flag".
 std::string origin_text(const Origin& origin, const std::string& file);
 
 } // namespace homectl::config::detail
