@@ -163,7 +163,7 @@ bool ConfigBuilder::expect_object(const nlohmann::json& value, const std::string
 
 void ConfigBuilder::unknown_key(const std::string& pointer, const std::string& dotted,
                                 const std::string& key, const std::vector<std::string>& candidates,
-                                std::string extra) {
+                                const std::string& extra) {
   std::string message = "unknown key " + quote(key);
   if (!extra.empty()) {
     message += " (" + extra + ")";
@@ -259,7 +259,10 @@ void ConfigBuilder::walk_notifiers(const nlohmann::json& array, const std::strin
     for (const auto& [key, value] : array[i].items()) {
       const std::string child_pointer = pointer_append(item_pointer, key);
       if (std::find(candidates.begin(), candidates.end(), key) == candidates.end()) {
-        unknown_key(child_pointer, item + "." + key, key, candidates);
+        std::string child = item;
+        child += '.';
+        child += key;
+        unknown_key(child_pointer, child, key, candidates);
         continue;
       }
       entry.fields[key] = Assignment{value, file_origin(child_pointer)};
@@ -302,6 +305,7 @@ void ConfigBuilder::overlay_environment() {
     by_name[env_name(path)] = {path, setting};
   }
   std::vector<std::string> known;
+  known.reserve(by_name.size());
   for (const auto& [name, entry] : by_name) {
     known.push_back(name);
   }
@@ -388,8 +392,9 @@ bool ConfigBuilder::expand(nlohmann::json& value, const Origin& origin, const st
                   quote("${" + name + "}") + " is not a valid variable reference (use ${NAME})");
       ok = false;
     } else if (auto it = m_env.find(name); it == m_env.end()) {
-      add_problem(Severity::error, origin, path,
-                  "environment variable " + name + " is not set (referenced as ${" + name + "})");
+      std::string message = "environment variable " + name;
+      message += " is not set (referenced as ${" + name + "})";
+      add_problem(Severity::error, origin, path, std::move(message));
       ok = false;
     } else {
       out += it->second;

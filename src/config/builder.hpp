@@ -60,7 +60,7 @@ private:
   bool expect_object(const nlohmann::json& value, const std::string& pointer,
                      const std::string& dotted);
   void unknown_key(const std::string& pointer, const std::string& dotted, const std::string& key,
-                   const std::vector<std::string>& candidates, std::string extra = {});
+                   const std::vector<std::string>& candidates, const std::string& extra = {});
   Origin file_origin(const std::string& pointer, bool key = false) const;
 
   // Expands ${NAME} in every string of a file value; false (with a problem) on failure.
@@ -87,7 +87,7 @@ private:
   LoadResult m_result;
 };
 
-// "watchdog.notify[0].url" style display of a JSON Pointer into the document.
+// How `config show --origin` names an origin: "default", "file:line:col", "env NAME", "flag".
 std::string origin_text(const Origin& origin, const std::string& file);
 
 } // namespace homectl::config::detail

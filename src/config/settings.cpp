@@ -445,7 +445,7 @@ nlohmann::json value_to_json(const Setting& setting, const Value& value, bool re
   return std::visit(
       [&](const auto& v) -> nlohmann::json {
         using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, bool>) {
+        if constexpr (std::is_same_v<V, bool> || std::is_same_v<V, std::vector<std::string>>) {
           return v;
         } else if constexpr (std::is_same_v<V, std::int64_t>) {
           if (setting.type == SettingType::enumeration && v >= 0 &&
@@ -475,8 +475,6 @@ nlohmann::json value_to_json(const Setting& setting, const Value& value, bool re
           return v ? format_rate(*v) : std::string("off");
         } else if constexpr (std::is_same_v<V, ListenAddress>) {
           return format_listen(v);
-        } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
-          return v;
         } else {
           nlohmann::json out = nlohmann::json::object();
           for (const auto& [k, item] : v) {

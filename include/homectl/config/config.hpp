@@ -42,8 +42,8 @@ struct ServerConfig {
   std::string api_token; // secret; empty = no auth
   Duration header_timeout{10'000};
   Duration idle_timeout{60'000};
-  std::size_t max_header_size = 16 * 1024;
-  std::size_t max_body_size = 64 * 1024;
+  std::size_t max_header_size = std::size_t{16} * 1024;
+  std::size_t max_body_size = std::size_t{64} * 1024;
   int max_connections = 1024;
   Duration drain_timeout{10'000};
   bool ui = true;
@@ -54,7 +54,7 @@ struct LogConfig {
   LogLevel level = LogLevel::info;
   LogFormat format = LogFormat::json;
   std::string file; // empty = stdout
-  std::size_t max_size = 10 * 1024 * 1024;
+  std::size_t max_size = std::size_t{10} * 1024 * 1024;
   int max_files = 3;
   AccessLog access = AccessLog::errors;
   Duration slow_request{1000}; // access-log requests slower than this in "errors" mode
@@ -62,7 +62,7 @@ struct LogConfig {
 };
 
 struct CacheConfig {
-  std::size_t max_size = 64 * 1024 * 1024;
+  std::size_t max_size = std::size_t{64} * 1024 * 1024;
   bool operator==(const CacheConfig&) const = default;
 };
 
@@ -71,7 +71,7 @@ struct RedisConfig {
   bool required = false;
   std::string prefix = "homectl:";
   Duration max_ttl{7LL * 24 * 3600 * 1000};
-  std::size_t max_value_size = 1024 * 1024;
+  std::size_t max_value_size = std::size_t{1024} * 1024;
   Duration connect_timeout{2000};
   Duration command_timeout{1000};
   bool operator==(const RedisConfig&) const = default;
@@ -89,7 +89,7 @@ struct FetchPolicy {
   Duration retry_backoff{200};
   int breaker_failures = 5;
   Duration breaker_open{30'000};
-  std::size_t max_size = 1024 * 1024;
+  std::size_t max_size = std::size_t{1024} * 1024;
   bool follow_redirects = false;
   bool tls_verify = true;
   bool operator==(const FetchPolicy&) const = default;

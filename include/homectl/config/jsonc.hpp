@@ -22,7 +22,7 @@ struct Position {
 };
 
 // The largest text parse_jsonc accepts, and the deepest nesting.
-inline constexpr std::size_t k_max_jsonc_size = 1024 * 1024;
+inline constexpr std::size_t k_max_jsonc_size = std::size_t{1024} * 1024;
 inline constexpr int k_max_jsonc_depth = 64;
 
 // A parsed document with positions keyed by JSON Pointer ("" is the root).
