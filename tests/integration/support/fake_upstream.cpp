@@ -139,6 +139,7 @@ struct FakeUpstream::Impl {
   std::map<std::string, std::vector<RecordedRequest>> received;
   int in_flight = 0;
   int max_in_flight = 0;
+  int connections = 0;
   ssl::context tls_context{ssl::context::tls_server};
 
   asio::io_context io;
@@ -181,6 +182,10 @@ struct FakeUpstream::Impl {
       auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
       if (ec) {
         co_return;
+      }
+      {
+        std::lock_guard lock(mutex);
+        ++connections;
       }
       asio::co_spawn(io, session(std::move(socket)), asio::detached);
     }
@@ -241,7 +246,7 @@ struct FakeUpstream::Impl {
       case FakeResponse::Kind::normal: {
         head += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n";
         co_await write_raw(stream, head + r.body, ok);
-        if (!ok || !req.keep_alive()) {
+        if (!ok || !req.keep_alive() || r.close_after) {
           co_return;
         }
         break;
@@ -349,6 +354,11 @@ std::vector<RecordedRequest> FakeUpstream::requests(const std::string& path) con
 int FakeUpstream::max_in_flight() const {
   std::lock_guard lock(m_impl->mutex);
   return m_impl->max_in_flight;
+}
+
+int FakeUpstream::connections() const {
+  std::lock_guard lock(m_impl->mutex);
+  return m_impl->connections;
 }
 
 std::string FakeUpstream::ca_file() const {
