@@ -82,6 +82,8 @@ struct TestPki {
     std::ofstream(dir / "server.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
                                          "basicConstraints=CA:FALSE\n"
                                          "extendedKeyUsage=serverAuth\n";
+    std::ofstream(dir / "wrong.ext") << "subjectAltName=DNS:elsewhere.example\n"
+                                        "basicConstraints=CA:FALSE\n";
     const std::string d = dir.string();
     const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
     const std::string ca_ext =
@@ -96,6 +98,10 @@ struct TestPki {
         "openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
             "/ca.key -CAcreateserial -out " + d + "/server.pem -days 2 -extfile " + d +
             "/server.ext",
+        "openssl req" + key + " -keyout " + d + "/wrong.key -out " + d +
+            "/wrong.csr -subj '/CN=elsewhere.example'",
+        "openssl x509 -req -in " + d + "/wrong.csr -CA " + d + "/ca.pem -CAkey " + d +
+            "/ca.key -CAcreateserial -out " + d + "/wrong.pem -days 2 -extfile " + d + "/wrong.ext",
     };
     for (const auto& command : commands) {
       if (std::system((command + " >/dev/null 2>&1").c_str()) != 0) {
@@ -302,8 +308,9 @@ FakeUpstream::FakeUpstream(Options options) : m_impl(std::make_unique<Impl>()) {
     if (auto why = tls_unavailable()) {
       throw std::runtime_error("FakeUpstream: TLS unavailable: " + *why);
     }
-    m_impl->tls_context.use_certificate_chain_file((pki().dir / "server.pem").string());
-    m_impl->tls_context.use_private_key_file((pki().dir / "server.key").string(),
+    const std::string name = options.wrong_host ? "wrong" : "server";
+    m_impl->tls_context.use_certificate_chain_file((pki().dir / (name + ".pem")).string());
+    m_impl->tls_context.use_private_key_file((pki().dir / (name + ".key")).string(),
                                              ssl::context::pem);
   }
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);

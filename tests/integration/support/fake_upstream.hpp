@@ -63,6 +63,9 @@ class FakeUpstream {
 public:
   struct Options {
     bool tls = false; // serve HTTPS with a certificate for 127.0.0.1 and localhost
+    // TLS: present a certificate (same CA) for "elsewhere.example" only, to
+    // test host-name verification.
+    bool wrong_host = false;
   };
 
   // Starts listening; throws std::runtime_error when it cannot (e.g. TLS
