@@ -452,6 +452,8 @@ asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
       ClientResponse r = co_await converse_on(*pooled, x, reusable);
       // A pooled connection the server closed while it sat idle fails before
       // any answer arrives; only then is a fresh connection worth a try.
+      log::debug("reused a pooled connection",
+                 {{"host", x.url.host}, {"ok", r.ok()}, {"error", r.message}});
       if (r.error != ClientError::protocol || r.status != 0) {
         if (r.ok() && reusable) {
           put_idle(key, std::move(pooled));
@@ -466,6 +468,8 @@ asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
     co_return failed;
   }
   ClientResponse r = co_await converse_on(*connection, x, reusable);
+  log::debug("request on a new connection",
+             {{"host", x.url.host}, {"ok", r.ok()}, {"keep_alive", reusable}});
   if (r.ok() && reusable) {
     put_idle(key, std::move(connection));
   }
