@@ -5,7 +5,6 @@
 #include "homectl/util/strings.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -33,7 +32,6 @@ namespace bhttp = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 using SteadyClock = std::chrono::steady_clock;
-using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -126,15 +124,26 @@ ClientResponse io_failure(const Exchange& x, std::string_view phase, boost::syst
   return failure(ClientError::protocol, std::string(phase) + ": " + ec.message());
 }
 
+// Only idempotent requests travel on pooled connections: a stale connection
+// found dead mid-request can then be retried on a fresh one without harm.
+bool may_reuse(const std::string& method) {
+  return method == "GET" || method == "HEAD";
+}
+
+// Sends the request and reads the answer. `reusable` tells whether the
+// connection may carry another request afterwards.
 template <typename Stream>
-asio::awaitable<ClientResponse> converse(Stream& stream, const Exchange& x) {
+asio::awaitable<ClientResponse> converse(Stream& stream, const Exchange& x, bool& reusable) {
+  reusable = false;
   bhttp::request<bhttp::string_body> req;
   req.method_string(x.method);
   req.target(x.url.target);
   req.version(11);
   req.set(bhttp::field::host, host_header(x.url));
   req.set(bhttp::field::user_agent, std::string("homectl/") + build::k_version);
-  req.set(bhttp::field::connection, "close");
+  if (!may_reuse(x.method)) {
+    req.set(bhttp::field::connection, "close");
+  }
   if (x.url.has_credentials()) {
     req.set(bhttp::field::authorization, basic_auth_value(x.url));
   }
@@ -175,6 +184,7 @@ asio::awaitable<ClientResponse> converse(Stream& stream, const Exchange& x) {
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   out.body = std::move(msg.body());
+  reusable = may_reuse(x.method) && msg.keep_alive() && parser.is_done() && buffer.size() == 0;
   co_return out;
 }
 
@@ -221,14 +231,78 @@ std::string format_size(std::size_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
+namespace {
+
+// An open connection to one origin, plain or TLS.
+struct Connection {
+  std::shared_ptr<ssl::context> context; // outlives `tls`
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<ssl::stream<beast::tcp_stream>> tls;
+  SteadyClock::time_point idle_since{};
+
+  beast::tcp_stream& lowest() { return plain ? *plain : tls->next_layer(); }
+};
+
+asio::awaitable<ClientResponse> converse_on(Connection& c, const Exchange& x, bool& reusable) {
+  if (c.plain) {
+    co_return co_await converse(*c.plain, x, reusable);
+  }
+  co_return co_await converse(*c.tls, x, reusable);
+}
+
+// Idle keep-alive connections: few per origin, dropped after a short idle time
+// (servers close idle connections too; 30 s stays under most of their limits).
+constexpr std::size_t k_max_idle_per_origin = 4;
+constexpr auto k_idle_expiry = std::chrono::seconds(30);
+
+std::string pool_key(const Exchange& x) {
+  return std::string(x.url.tls ? "https://" : "http://") + x.url.authority() + "|" +
+         (x.options.tls_verify ? "verify|" + x.options.ca_file : std::string("noverify"));
+}
+
+} // namespace
+
 struct Client::Impl {
   asio::any_io_executor executor;
   std::mutex mutex;
   std::map<std::pair<bool, std::string>, std::shared_ptr<ssl::context>> contexts;
+  std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
 
   Result<std::shared_ptr<ssl::context>> context_for(const ClientOptions& options);
   asio::awaitable<ClientResponse> exchange(const Exchange& x);
+  asio::awaitable<ClientResponse> connect(const Exchange& x, std::unique_ptr<Connection>& out);
+  std::unique_ptr<Connection> take_idle(const std::string& key);
+  void put_idle(const std::string& key, std::unique_ptr<Connection> connection);
 };
+
+std::unique_ptr<Connection> Client::Impl::take_idle(const std::string& key) {
+  std::lock_guard lock(mutex);
+  const auto now = SteadyClock::now();
+  for (auto it = idle.begin(); it != idle.end();) {
+    std::erase_if(it->second, [&](const auto& c) { return now - c->idle_since > k_idle_expiry; });
+    it = it->second.empty() ? idle.erase(it) : std::next(it);
+  }
+  auto it = idle.find(key);
+  if (it == idle.end()) {
+    return nullptr;
+  }
+  auto connection = std::move(it->second.back());
+  it->second.pop_back();
+  if (it->second.empty()) {
+    idle.erase(it);
+  }
+  return connection;
+}
+
+void Client::Impl::put_idle(const std::string& key, std::unique_ptr<Connection> connection) {
+  connection->lowest().expires_never();
+  connection->idle_since = SteadyClock::now();
+  std::lock_guard lock(mutex);
+  auto& list = idle[key];
+  if (list.size() < k_max_idle_per_origin) {
+    list.push_back(std::move(connection));
+  }
+}
 
 Result<std::shared_ptr<ssl::context>> Client::Impl::context_for(const ClientOptions& options) {
   std::lock_guard lock(mutex);
@@ -260,26 +334,46 @@ Result<std::shared_ptr<ssl::context>> Client::Impl::context_for(const ClientOpti
   return ctx;
 }
 
-asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
+// Opens a connection (DNS, TCP, TLS) within the deadline; on failure `out`
+// stays empty and the returned response says why.
+asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
+                                                      std::unique_ptr<Connection>& out) {
   auto ex = co_await asio::this_coro::executor;
   if (SteadyClock::now() >= x.deadline) {
     co_return failure(ClientError::timeout,
                       "timed out after " + format_duration(x.options.timeout));
   }
-  tcp::resolver resolver(ex);
-  asio::steady_timer timer(ex);
-  timer.expires_at(x.deadline);
-  auto resolved = co_await (resolver.async_resolve(x.url.host, std::to_string(x.url.port),
-                                                   asio::as_tuple(asio::use_awaitable)) ||
-                            timer.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (resolved.index() == 1) {
+  // Asio's resolver cannot abandon a getaddrinfo() in progress (cancel() only
+  // takes effect when it returns), so the lookup runs on its own and this
+  // coroutine waits for whichever comes first: its answer or the deadline.
+  // A late answer lands in the shared state and is dropped.
+  struct Lookup {
+    explicit Lookup(const asio::any_io_executor& e) : resolver(e), done(e) {}
+    tcp::resolver resolver;
+    asio::steady_timer done;
+    boost::system::error_code ec;
+    tcp::resolver::results_type endpoints;
+    bool finished = false;
+  };
+  auto lookup = std::make_shared<Lookup>(ex);
+  lookup->done.expires_at(x.deadline);
+  lookup->resolver.async_resolve(
+      x.url.host, std::to_string(x.url.port),
+      [lookup](boost::system::error_code ec, tcp::resolver::results_type endpoints) {
+        lookup->ec = ec;
+        lookup->endpoints = std::move(endpoints);
+        lookup->finished = true;
+        lookup->done.cancel();
+      });
+  co_await lookup->done.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (!lookup->finished) {
     co_return failure(ClientError::timeout,
                       "dns: timed out after " + format_duration(x.options.timeout));
   }
-  auto [rec, endpoints] = std::get<0>(std::move(resolved));
-  if (rec) {
-    co_return failure(ClientError::connect, "dns: " + x.url.host + ": " + rec.message());
+  if (lookup->ec) {
+    co_return failure(ClientError::connect, "dns: " + x.url.host + ": " + lookup->ec.message());
   }
+  const auto endpoints = lookup->endpoints;
 
   beast::tcp_stream stream(ex);
   stream.expires_at(x.deadline);
@@ -293,18 +387,21 @@ asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
     }
     co_return r;
   }
+  auto connection = std::make_unique<Connection>();
   if (!x.url.tls) {
-    auto r = co_await converse(stream, x);
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    co_return r;
+    connection->plain = std::make_unique<beast::tcp_stream>(std::move(stream));
+    out = std::move(connection);
+    co_return ClientResponse{};
   }
 
   auto ctx = context_for(x.options);
   if (!ctx) {
     co_return failure(ClientError::tls, ctx.error().message);
   }
-  ssl::stream<beast::tcp_stream> tls(std::move(stream), **ctx);
+  connection->context = *ctx;
+  connection->tls =
+      std::make_unique<ssl::stream<beast::tcp_stream>>(std::move(stream), *connection->context);
+  auto& tls = *connection->tls;
   // SNI carries names only; RFC 6066 forbids IP literals there.
   if (!x.url.host_is_ip() &&
       SSL_set_tlsext_host_name(tls.native_handle(), x.url.host.c_str()) != 1) {
@@ -342,9 +439,43 @@ asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
     }
     co_return failure(ClientError::tls, "tls handshake: " + hec.message());
   }
-  // The connection is not reused, so no close_notify exchange: it would only
-  // add a round trip (and a stream_truncated error from many servers).
-  co_return co_await converse(tls, x);
+  out = std::move(connection);
+  co_return ClientResponse{};
+}
+
+asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
+  const std::string key = pool_key(x);
+  bool reusable = false;
+  if (may_reuse(x.method)) {
+    if (auto pooled = take_idle(key)) {
+      pooled->lowest().expires_at(x.deadline);
+      ClientResponse r = co_await converse_on(*pooled, x, reusable);
+      // A pooled connection the server closed while it sat idle fails before
+      // any answer arrives; only then is a fresh connection worth a try.
+      log::debug("reused a pooled connection",
+                 {{"host", x.url.host}, {"ok", r.ok()}, {"error", r.message}});
+      if (r.error != ClientError::protocol || r.status != 0) {
+        if (r.ok() && reusable) {
+          put_idle(key, std::move(pooled));
+        }
+        co_return r;
+      }
+    }
+  }
+  std::unique_ptr<Connection> connection;
+  ClientResponse failed = co_await connect(x, connection);
+  if (!connection) {
+    co_return failed;
+  }
+  ClientResponse r = co_await converse_on(*connection, x, reusable);
+  log::debug("request on a new connection",
+             {{"host", x.url.host}, {"ok", r.ok()}, {"keep_alive", reusable}});
+  if (r.ok() && reusable) {
+    put_idle(key, std::move(connection));
+  }
+  // Connections not pooled are simply closed: no TLS close_notify exchange,
+  // which would only add a round trip (and stream_truncated from many servers).
+  co_return r;
 }
 
 Client::Client(asio::any_io_executor executor) : m_impl(std::make_unique<Impl>()) {

@@ -4,6 +4,7 @@
 #include "homectl/log/logger.hpp"
 #include "homectl/resilience/async_semaphore.hpp"
 #include "homectl/sources/pick.hpp"
+#include "homectl/util/strings.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -124,7 +125,7 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
   resilience::AsyncSemaphore& per_host = host_semaphore(url->authority());
 
   http::ClientRequest request;
-  request.method = source.method;
+  request.method = util::to_upper(source.method);
   request.url = source.url;
   request.headers.assign(source.headers.begin(), source.headers.end());
   request.body = source.body;

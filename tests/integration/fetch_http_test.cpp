@@ -264,6 +264,42 @@ TEST_F(FetchHttp, RedirectChainsStopAfterFive) {
   EXPECT_EQ(result.attempts, 1) << "a redirect loop is not retried";
 }
 
+TEST_F(FetchHttp, KeepAliveConnectionsAreReusedForGets) {
+  up.on("/w", {FakeResponse::json("{}")});
+  auto source = source_for(up.url("/w"));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(runner.fetch(source).outcome, FetchOutcome::ok);
+  }
+  EXPECT_EQ(up.count("/w"), 3);
+  EXPECT_EQ(up.connections(), 1);
+}
+
+TEST_F(FetchHttp, PostsUseAFreshConnectionEachTime) {
+  up.on("/w", {FakeResponse::json("{}")});
+  auto source = source_for(up.url("/w"));
+  source.method = "POST";
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(runner.fetch(source).outcome, FetchOutcome::ok);
+  }
+  EXPECT_EQ(up.connections(), 2);
+  EXPECT_EQ(up.requests("/w")[0].headers["connection"], "close");
+}
+
+TEST_F(FetchHttp, AConnectionTheServerDroppedIsReplacedTransparently) {
+  FakeResponse dropping = FakeResponse::json(R"({"n":1})");
+  dropping.close_after = true;
+  up.on("/w", {dropping});
+  auto source = source_for(up.url("/w"));
+  source.policy.retries = 0;
+  auto first = runner.fetch(source);
+  auto second = runner.fetch(source);
+  EXPECT_EQ(first.outcome, FetchOutcome::ok) << first.error;
+  EXPECT_EQ(second.outcome, FetchOutcome::ok) << second.error;
+  EXPECT_EQ(second.attempts, 1) << "not a retry: the stale connection was replaced";
+  EXPECT_EQ(up.count("/w"), 2);
+  EXPECT_EQ(up.connections(), 2);
+}
+
 TEST(FetchConcurrency, PerHostCapLimitsRequestsInFlight) {
   FakeUpstream up;
   FakeResponse slow = FakeResponse::json("{}");

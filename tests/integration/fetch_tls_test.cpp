@@ -77,6 +77,19 @@ TEST_F(FetchTls, MissingCaFileIsReportedByPath) {
   EXPECT_THAT(result.error, HasSubstr("tls: ca_file \"/nonexistent/homectl-ca.pem\": cannot load"));
 }
 
+TEST_F(FetchTls, CertificateForAnotherHostFails) {
+  FakeUpstream wrong(FakeUpstream::Options{.tls = true, .wrong_host = true});
+  wrong.on("/w", {FakeResponse::json("{}")});
+  auto s = source(wrong.url("/w"));
+  s.ca_file = wrong.ca_file();
+  auto result = runner.fetch(s);
+  EXPECT_EQ(result.outcome, FetchOutcome::error);
+  EXPECT_EQ(result.error,
+            "tls: certificate verify failed: the certificate does not match host \"127.0.0.1\"");
+  s.policy.tls_verify = false;
+  EXPECT_EQ(runner.fetch(s).outcome, FetchOutcome::ok) << "tls_verify: false skips the name check";
+}
+
 TEST_F(FetchTls, VerificationCanBeTurnedOff) {
   auto s = source(up->url("/w"));
   s.policy.tls_verify = false;

@@ -82,6 +82,8 @@ struct TestPki {
     std::ofstream(dir / "server.ext") << "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
                                          "basicConstraints=CA:FALSE\n"
                                          "extendedKeyUsage=serverAuth\n";
+    std::ofstream(dir / "wrong.ext") << "subjectAltName=DNS:elsewhere.example\n"
+                                        "basicConstraints=CA:FALSE\n";
     const std::string d = dir.string();
     const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
     const std::string ca_ext =
@@ -96,6 +98,10 @@ struct TestPki {
         "openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
             "/ca.key -CAcreateserial -out " + d + "/server.pem -days 2 -extfile " + d +
             "/server.ext",
+        "openssl req" + key + " -keyout " + d + "/wrong.key -out " + d +
+            "/wrong.csr -subj '/CN=elsewhere.example'",
+        "openssl x509 -req -in " + d + "/wrong.csr -CA " + d + "/ca.pem -CAkey " + d +
+            "/ca.key -CAcreateserial -out " + d + "/wrong.pem -days 2 -extfile " + d + "/wrong.ext",
     };
     for (const auto& command : commands) {
       if (std::system((command + " >/dev/null 2>&1").c_str()) != 0) {
@@ -139,6 +145,7 @@ struct FakeUpstream::Impl {
   std::map<std::string, std::vector<RecordedRequest>> received;
   int in_flight = 0;
   int max_in_flight = 0;
+  int connections = 0;
   ssl::context tls_context{ssl::context::tls_server};
 
   asio::io_context io;
@@ -181,6 +188,10 @@ struct FakeUpstream::Impl {
       auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
       if (ec) {
         co_return;
+      }
+      {
+        std::lock_guard lock(mutex);
+        ++connections;
       }
       asio::co_spawn(io, session(std::move(socket)), asio::detached);
     }
@@ -241,7 +252,7 @@ struct FakeUpstream::Impl {
       case FakeResponse::Kind::normal: {
         head += "Content-Length: " + std::to_string(r.body.size()) + "\r\n\r\n";
         co_await write_raw(stream, head + r.body, ok);
-        if (!ok || !req.keep_alive()) {
+        if (!ok || !req.keep_alive() || r.close_after) {
           co_return;
         }
         break;
@@ -297,8 +308,9 @@ FakeUpstream::FakeUpstream(Options options) : m_impl(std::make_unique<Impl>()) {
     if (auto why = tls_unavailable()) {
       throw std::runtime_error("FakeUpstream: TLS unavailable: " + *why);
     }
-    m_impl->tls_context.use_certificate_chain_file((pki().dir / "server.pem").string());
-    m_impl->tls_context.use_private_key_file((pki().dir / "server.key").string(),
+    const std::string name = options.wrong_host ? "wrong" : "server";
+    m_impl->tls_context.use_certificate_chain_file((pki().dir / (name + ".pem")).string());
+    m_impl->tls_context.use_private_key_file((pki().dir / (name + ".key")).string(),
                                              ssl::context::pem);
   }
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
@@ -349,6 +361,11 @@ std::vector<RecordedRequest> FakeUpstream::requests(const std::string& path) con
 int FakeUpstream::max_in_flight() const {
   std::lock_guard lock(m_impl->mutex);
   return m_impl->max_in_flight;
+}
+
+int FakeUpstream::connections() const {
+  std::lock_guard lock(m_impl->mutex);
+  return m_impl->connections;
 }
 
 std::string FakeUpstream::ca_file() const {

@@ -42,6 +42,8 @@ struct FakeResponse {
   std::chrono::milliseconds latency{0};                     // wait before answering
   std::chrono::milliseconds drip_interval{100};
   std::size_t huge_size = 0;
+  bool close_after = false; // close the connection after answering, without saying so
+                            // (a keep-alive connection the server dropped)
 
   static FakeResponse json(std::string body, int status = 200);
   static FakeResponse status_only(int status);
@@ -61,6 +63,9 @@ class FakeUpstream {
 public:
   struct Options {
     bool tls = false; // serve HTTPS with a certificate for 127.0.0.1 and localhost
+    // TLS: present a certificate (same CA) for "elsewhere.example" only, to
+    // test host-name verification.
+    bool wrong_host = false;
   };
 
   // Starts listening; throws std::runtime_error when it cannot (e.g. TLS
@@ -82,6 +87,8 @@ public:
   std::vector<RecordedRequest> requests(const std::string& path) const;
   // The most requests that were being handled at the same moment (all paths).
   int max_in_flight() const;
+  // TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests).
+  int connections() const;
 
   // TLS: the PEM of the CA that signed the server certificate, and of an
   // unrelated CA (for "wrong CA" tests). Empty without TLS.
