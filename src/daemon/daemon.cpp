@@ -25,9 +25,9 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
 
   // Sources: the outbound fetcher and the cache/scheduler behind /v1/sources.
   auto fetcher = std::make_shared<sources::HttpFetcher>(io.get_executor());
-  auto service = std::make_shared<sources::Service>(
-      io.get_executor(), *core.state.config(), *fetcher, core.metrics, core.state.clock(),
-      resilience::default_random());
+  auto service = std::make_shared<sources::Service>(io.get_executor(), *core.state.config(),
+                                                    *fetcher, core.metrics, core.state.clock(),
+                                                    resilience::default_random());
   sources::register_routes(core.router, *service);
   sources::register_health(core.checks, *service);
   core.reload_hooks.push_back(
