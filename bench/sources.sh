@@ -37,7 +37,7 @@ free_port() {
 }
 
 wait_ok() { # url
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do
     if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
     sleep 0.05
   done
@@ -85,6 +85,9 @@ JSON
 
   n_port=$(free_port)
   mkdir -p "$work/nginx-$ttl/cache"
+  # nginx workers drop root privileges: they must reach and write the cache dir.
+  chmod 755 "$work"
+  chmod -R 777 "$work/nginx-$ttl"
   sed -e "s|@WORK@|$work/nginx-$ttl|g" -e "s|@PORT@|$n_port|g" -e "s|@UPSTREAM@|$up_port|g" \
       -e "s|@TTL@|${ttl}s|g" -e "s|@THREADS@|$THREADS|g" "$HERE/sources_nginx.conf" \
       >"$work/nginx-$ttl.conf"

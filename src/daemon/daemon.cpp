@@ -5,6 +5,10 @@
 #include "homectl/daemon/listener.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/web/page_routes.hpp"
+#include "homectl/resilience/retry.hpp"
+#include "homectl/sources/http_fetcher.hpp"
+#include "homectl/sources/routes.hpp"
+#include "homectl/sources/service.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,9 +21,22 @@
 
 namespace homectl::daemon {
 
-void install_areas(boost::asio::io_context& /*io*/, ServerCore& core) {
+void install_areas(boost::asio::io_context& io, ServerCore& core) {
   add_core_endpoints(core);
   web::add_page_routes(core.router, [state = &core.state] { return state->config()->server.ui; });
+
+  // Sources: the outbound fetcher and the cache/scheduler behind /v1/sources.
+  auto fetcher = std::make_shared<sources::HttpFetcher>(io.get_executor());
+  auto service = std::make_shared<sources::Service>(io.get_executor(), *core.state.config(),
+                                                    *fetcher, core.metrics, core.state.clock(),
+                                                    resilience::default_random());
+  sources::register_routes(core.router, *service);
+  sources::register_health(core.checks, *service);
+  core.reload_hooks.push_back(
+      [service](const config::Config&, const config::Config& next) { service->reconfigure(next); });
+  service->start();
+  core.parts.push_back(service);
+  core.parts.push_back(fetcher);
 }
 
 int run(const Options& options) {
