@@ -175,7 +175,7 @@ TEST_F(ServeEndpoints, AccessLogHasOneLinePerRequest) {
 
 TEST(ServeStartup, InvalidConfigExits78AndNamesEveryProblem) {
   DaemonProcess daemon;
-  daemon.write_config(R"({"server": {"threads": 0, "header_timeout": "soon"}})");
+  daemon.write_config(std::string(R"({"server": {"threads": 0, "header_timeout": "soon"}})"));
   ASSERT_TRUE(daemon.start(5s, false));
   const auto status = daemon.wait_exit(10s);
   ASSERT_TRUE(status) << daemon.output();
