@@ -2,6 +2,7 @@
 #include "daemon_options.hpp"
 
 #include "homectl/client/stop_signal.hpp"
+#include "homectl/daemon/systemd_notify.hpp"
 #include "homectl/util/clock.hpp"
 #include "homectl/watchdog/watchdog.hpp"
 
@@ -149,18 +150,40 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
     return report.delivery_failed() || save_failed ? k_exit_failed : k_exit_ok;
   }
 
-  for (int i = 0; options.iterations == 0 || i < options.iterations; ++i) {
+  // Under systemd (Type=notify) say when we are watching, what we saw last, and
+  // ping the service watchdog while waiting for the next check.
+  const daemon::SystemdNotifier systemd;
+  systemd.ready("watching " + dog.settings().url);
+  bool stopping = false;
+  for (int i = 0; !stopping && (options.iterations == 0 || i < options.iterations); ++i) {
     if (stop->requested()) {
       break;
     }
-    print_run(dog.run_once(state));
+    const auto report = dog.run_once(state);
+    print_run(report);
+    systemd.status("daemon " + std::string(watchdog::to_string(state.machine.reported)) +
+                   ", last check: " + report.observation.message);
     if (options.iterations != 0 && i + 1 == options.iterations) {
       break;
     }
-    if (stop->wait_for(interval)) {
-      break;
+    auto remaining = interval;
+    while (remaining.count() > 0) {
+      const auto ping = systemd.watchdog_interval();
+      auto chunk = remaining;
+      if (ping) {
+        chunk =
+            std::min(chunk, std::max(std::chrono::milliseconds(100),
+                                     std::chrono::duration_cast<std::chrono::milliseconds>(*ping)));
+      }
+      if (stop->wait_for(chunk)) {
+        stopping = true;
+        break;
+      }
+      systemd.watchdog();
+      remaining -= chunk;
     }
   }
+  systemd.stopping("stopping");
   if (persistent) {
     watchdog::save_state_file(state_path, state);
   }
@@ -190,6 +213,9 @@ void add_watchdog(CLI::App& cmd, Context& ctx) {
       ->group("") // hidden: for tests of the long-running mode
       ->check(CLI::NonNegativeNumber);
   cmd.get_option("--once")->excludes("--test-notify");
+  cmd.footer("Exit status: 0 after a check whatever the daemon's state; 1 when a notification "
+             "could not be delivered (it is retried on the next run) or the state file cannot "
+             "be written.");
   cmd.callback([options, &ctx] { ctx.exit_code = run_watchdog(ctx, *options); });
 }
 

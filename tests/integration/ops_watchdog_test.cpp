@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -274,4 +278,47 @@ TEST_F(Watchdog, LongRunningModeChecksEveryInterval) {
                        {{"HOMECTL_URL", ""}});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(daemon.requests_to("/ready").size(), 3U);
+}
+
+TEST_F(Watchdog, LongRunningModeSpeaksTheSystemdNotifyProtocol) {
+  const auto socket_path = (dir / "notify.sock").string();
+  const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+
+  BackgroundHomectl dog({"--config", (dir / "homectl.json").string(), "watchdog", "--url",
+                         daemon.url(), "--interval", "1h"},
+                        {{"HOMECTL_URL", ""}, {"NOTIFY_SOCKET", socket_path}});
+  std::string received;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (received.find("STATUS=daemon up") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) == 1) {
+      char buf[512];
+      const auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n > 0) {
+        received += std::string(buf, static_cast<std::size_t>(n)) + "\n";
+      }
+    }
+  }
+  EXPECT_NE(received.find("READY=1"), std::string::npos) << received;
+  EXPECT_NE(received.find("STATUS=daemon up"), std::string::npos) << received;
+  dog.signal(SIGTERM);
+  ASSERT_TRUE(dog.wait_for(10s));
+  char buf[512];
+  pollfd p{fd, POLLIN, 0};
+  std::string rest;
+  while (::poll(&p, 1, 1000) == 1) {
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      break;
+    }
+    rest += std::string(buf, static_cast<std::size_t>(n));
+  }
+  EXPECT_NE(rest.find("STOPPING=1"), std::string::npos) << rest;
+  ::close(fd);
 }
