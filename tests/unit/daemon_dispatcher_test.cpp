@@ -1,6 +1,7 @@
 #include "homectl/daemon/daemon.hpp"
 #include "homectl/daemon/server_core.hpp"
 #include "homectl/http/openapi.hpp"
+#include "homectl/util/strings.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
