@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 namespace homectl::test {
@@ -175,7 +176,7 @@ TEST_F(ServeEndpoints, AccessLogHasOneLinePerRequest) {
 
 TEST(ServeStartup, InvalidConfigExits78AndNamesEveryProblem) {
   DaemonProcess daemon;
-  daemon.write_config(R"({"server": {"threads": 0, "header_timeout": "soon"}})");
+  daemon.write_config(std::string(R"({"server": {"threads": 0, "header_timeout": "soon"}})"));
   ASSERT_TRUE(daemon.start(5s, false));
   const auto status = daemon.wait_exit(10s);
   ASSERT_TRUE(status) << daemon.output();
@@ -205,6 +206,8 @@ TEST(ServeStartup, NoConfigAtAllListensOn8080) {
     GTEST_SKIP() << "127.0.0.1:8080 is in use on this machine";
   }
   DaemonProcess daemon;
+  // No file at all: not even the one the working directory search would find.
+  std::filesystem::remove(daemon.config_path());
   ASSERT_TRUE(daemon.spawn({"serve"}));
   bool live = false;
   for (int i = 0; i < 500 && !live; ++i) {

@@ -188,7 +188,7 @@ TEST(ServeLifecycle, SighupAppliesValidConfigAndKeepsOldOnInvalid) {
   EXPECT_EQ(limited->status, 429);
 
   // Invalid: errors logged once, the running configuration stays.
-  daemon.write_config(R"({"server": {"api_token": "third-token", "max_connections": -5}})");
+  daemon.write_config(std::string(R"({"server": {"api_token": "third-token", "max_connections": -5}})"));
   daemon.signal(SIGHUP);
   ASSERT_TRUE(daemon.wait_for_output("reload rejected", 5s)) << daemon.output();
   out = daemon.output();
