@@ -5,7 +5,7 @@
 # Subcommands at a command path ("" is the top level).
 __homectl_subcommands() {
   case "$1" in
-  '') REPLY='config completion version' ;;
+  '') REPLY='serve config completion version' ;;
   'config') REPLY='validate show schema env' ;;
   *) REPLY='' ;;
   esac
@@ -15,6 +15,7 @@ __homectl_subcommands() {
 __homectl_options() {
   case "$1" in
   '') REPLY='-h --help --config --log-level -q --quiet' ;;
+  'serve') REPLY='-h --help --config --log-level -q --quiet' ;;
   'config') REPLY='-h --help --config --log-level -q --quiet' ;;
   'config validate') REPLY='-h --help --config --log-level -q --quiet --json --strict' ;;
   'config show') REPLY='-h --help --config --log-level -q --quiet --origin' ;;
@@ -32,6 +33,8 @@ __homectl_option_value() {
   case "$1|$2" in
   '|--config') REPLY='file' ;;
   '|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'serve|--config') REPLY='file' ;;
+  'serve|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'config|--config') REPLY='file' ;;
   'config|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'config validate|--config') REPLY='file' ;;

@@ -5,7 +5,7 @@
 function __homectl_subcommands --argument-names path
     switch $path
         case ''
-            printf '%s\n' config completion version
+            printf '%s\n' serve config completion version
         case 'config'
             printf '%s\n' validate show schema env
     end
@@ -14,7 +14,7 @@ end
 # True when option $option at command path $path takes a value.
 function __homectl_takes_value --argument-names path option
     switch "$path|$option"
-        case '|--config' '|--log-level' 'config|--config' 'config|--log-level' 'config validate|--config' 'config validate|--log-level' 'config show|--config' 'config show|--log-level' 'config schema|--config' 'config schema|--log-level' 'config env|--config' 'config env|--log-level' 'completion|--config' 'completion|--log-level' 'version|--config' 'version|--log-level'
+        case '|--config' '|--log-level' 'serve|--config' 'serve|--log-level' 'config|--config' 'config|--log-level' 'config validate|--config' 'config validate|--log-level' 'config show|--config' 'config show|--log-level' 'config schema|--config' 'config schema|--log-level' 'config env|--config' 'config env|--log-level' 'completion|--config' 'completion|--log-level' 'version|--config' 'version|--log-level'
             return 0
     end
     return 1
@@ -61,6 +61,7 @@ function __homectl_at --argument-names want
 end
 
 complete -c homectl -f
+complete -c homectl -n '__homectl_at \'\'' -a 'serve' -d 'Run the HTTP daemon'
 complete -c homectl -n '__homectl_at \'\'' -a 'config' -d 'Validate, show and document the configuration'
 complete -c homectl -n '__homectl_at \'\'' -a 'completion' -d 'Print a shell completion script (bash, zsh, fish)'
 complete -c homectl -n '__homectl_at \'\'' -a 'version' -d 'Print version and build information'
@@ -68,6 +69,10 @@ complete -c homectl -n '__homectl_at \'\'' -s h -l help -d 'Show help and exit'
 complete -c homectl -n '__homectl_at \'\'' -l config -r -F -d 'Configuration file (JSON with comments)'
 complete -c homectl -n '__homectl_at \'\'' -l log-level -x -a 'trace debug info warn error off' -d 'Log level'
 complete -c homectl -n '__homectl_at \'\'' -s q -l quiet -d 'Print only errors'
+complete -c homectl -n '__homectl_at \'serve\'' -s h -l help -d 'Show help and exit'
+complete -c homectl -n '__homectl_at \'serve\'' -l config -r -F -d 'Configuration file (JSON with comments)'
+complete -c homectl -n '__homectl_at \'serve\'' -l log-level -x -a 'trace debug info warn error off' -d 'Log level'
+complete -c homectl -n '__homectl_at \'serve\'' -s q -l quiet -d 'Print only errors'
 complete -c homectl -n '__homectl_at \'config\'' -a 'validate' -d 'Check a configuration file and the environment; report every problem'
 complete -c homectl -n '__homectl_at \'config\'' -a 'show' -d 'Print the effective configuration (secrets redacted)'
 complete -c homectl -n '__homectl_at \'config\'' -a 'schema' -d 'Print the JSON Schema of the configuration file'
