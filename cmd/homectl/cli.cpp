@@ -15,6 +15,36 @@ bool takes_value(std::string_view arg) {
   return arg == "--config" || arg == "--log-level";
 }
 
+// The first positional word (the subcommand), if any.
+std::optional<std::string> first_word(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") {
+      return std::nullopt;
+    }
+    if (arg.starts_with("-")) {
+      if (takes_value(arg)) {
+        ++i;
+      }
+      continue;
+    }
+    return std::string(arg);
+  }
+  return std::nullopt;
+}
+
+// The exit code for a usage error: the command's own (check-ready: 3) or 64.
+int usage_exit_code(int argc, char** argv) {
+  if (auto word = first_word(argc, argv)) {
+    for (const auto& command : commands()) {
+      if (command.name == *word) {
+        return command.usage_exit_code;
+      }
+    }
+  }
+  return k_exit_usage;
+}
+
 // Finds the first positional word (the subcommand) if it names no command.
 std::optional<std::string> unknown_command(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -87,7 +117,7 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "homectl: " << e.what() << "\nRun 'homectl --help' for usage.\n";
-    return k_exit_usage;
+    return usage_exit_code(argc, argv);
   } catch (const std::exception& e) {
     std::cerr << "homectl: error: " << e.what() << "\n";
     return ctx.exit_code != k_exit_ok ? ctx.exit_code : k_exit_failed;

@@ -37,6 +37,7 @@ struct Command {
   std::string_view name;
   std::string_view summary;
   RegisterFn add;
+  int usage_exit_code = k_exit_usage; // check-ready follows Nagios: 3
 };
 
 // Every top-level subcommand, in help order.

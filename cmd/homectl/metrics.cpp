@@ -1,0 +1,170 @@
+#include "cli.hpp"
+#include "daemon_options.hpp"
+
+#include "homectl/client/http_client.hpp"
+#include "homectl/client/metrics_view.hpp"
+#include "homectl/client/stop_signal.hpp"
+#include "homectl/metrics/prometheus_text.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+
+namespace homectl::cli {
+namespace {
+
+struct MetricsOptions {
+  DaemonFlags daemon;
+  std::string timeout = "2s";
+  std::string format = "table";
+  std::string watch;  // empty = once; otherwise the redraw period
+  int iterations = 0; // hidden, for tests: stop --watch after N redraws
+};
+
+struct Snapshot {
+  std::string body;
+  metrics::Exposition exposition;
+  std::chrono::steady_clock::time_point taken;
+};
+
+Result<Snapshot> fetch(client::HttpClient& http) {
+  auto outcome = http.get("/metrics", {{"Accept", "text/plain"}});
+  if (!outcome) {
+    return make_error(outcome.failure.message);
+  }
+  const auto& response = *outcome.response;
+  if (response.status != 200) {
+    return make_error(http.url_for("/metrics") + ": HTTP " + std::to_string(response.status));
+  }
+  auto parsed = metrics::parse_prometheus_text(response.body);
+  if (!parsed) {
+    return make_error(http.url_for("/metrics") +
+                      ": malformed Prometheus text: " + parsed.error().message);
+  }
+  return Snapshot{response.body, std::move(parsed).value(), std::chrono::steady_clock::now()};
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Prints one snapshot in the chosen format; false (with a message) on error.
+bool print(const MetricsOptions& options, const Snapshot& now, const Snapshot* before) {
+  if (options.format == "prom") {
+    std::cout << now.body;
+    return true;
+  }
+  const double window =
+      before == nullptr ? 0.0 : std::chrono::duration<double>(now.taken - before->taken).count();
+  auto summary =
+      client::summarize(now.exposition, before ? &before->exposition : nullptr, window, unix_now());
+  if (!summary) {
+    std::cerr << "homectl: " << summary.error().message << "\n";
+    return false;
+  }
+  if (options.format == "json") {
+    auto doc = client::to_json(*summary);
+    std::cout << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << client::render_table(*summary);
+  }
+  return true;
+}
+
+int run_metrics(const Context& ctx, const MetricsOptions& options) {
+  auto config = load_client_config(ctx);
+  if (!config) {
+    std::cerr << "homectl: " << config.error().message << "\n";
+    return k_exit_failed;
+  }
+  auto timeout = parse_flag_duration("--timeout", options.timeout);
+  if (!timeout) {
+    std::cerr << "homectl: " << timeout.error().message << "\n";
+    return k_exit_usage;
+  }
+  std::optional<std::chrono::milliseconds> period;
+  if (!options.watch.empty()) {
+    auto parsed = parse_flag_duration("--watch", options.watch);
+    if (!parsed || parsed->count() < 100) {
+      std::cerr << "homectl: "
+                << (parsed ? "--watch: the period must be at least 100ms" : parsed.error().message)
+                << "\n";
+      return k_exit_usage;
+    }
+    period = *parsed;
+  }
+  const auto target = client::resolve_target(*config, options.daemon.url, options.daemon.token);
+  client::HttpClient http(client::ClientOptions{target.url, target.token, *timeout, *timeout});
+
+  if (!period) {
+    auto snapshot = fetch(http);
+    if (!snapshot) {
+      std::cerr << "homectl: " << snapshot.error().message << "\n";
+      return k_exit_failed;
+    }
+    return print(options, *snapshot, nullptr) ? k_exit_ok : k_exit_failed;
+  }
+
+  client::StopSignal stop;
+  const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  std::optional<Snapshot> previous;
+  for (int i = 0; options.iterations == 0 || i < options.iterations; ++i) {
+    if (i > 0 && stop.wait_for(*period)) {
+      break;
+    }
+    auto snapshot = fetch(http);
+    if (tty) {
+      std::cout << "\033[H\033[2J"; // redraw in place
+    } else if (i > 0) {
+      std::cout << "\n";
+    }
+    if (options.format == "table") {
+      std::cout << "homectl metrics  " << http.url_for("/metrics") << "  every "
+                << client::format_duration(*period)
+                << (previous ? "  (rates over the last interval)" : "  (totals since start)")
+                << "\n\n";
+    }
+    if (!snapshot) {
+      // Keep watching: the daemon may come back (a restart shows as a counter reset).
+      std::cout << "unavailable: " << snapshot.error().message << "\n";
+      std::cout.flush();
+      continue;
+    }
+    print(options, *snapshot, previous ? &*previous : nullptr);
+    std::cout.flush();
+    previous = std::move(snapshot).value();
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+void add_metrics(CLI::App& cmd, Context& ctx) {
+  auto options = std::make_shared<MetricsOptions>();
+  add_daemon_options(cmd, options->daemon);
+  cmd.add_option("--timeout", options->timeout, "Connection and read timeout")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  cmd.add_option("--format", options->format, "Output format")
+      ->check(CLI::IsMember({"table", "prom", "json"}))
+      ->type_name("FORMAT")
+      ->capture_default_str();
+  auto* watch = cmd.add_option("--watch", options->watch,
+                               "Redraw every PERIOD (default 2s) with rates from deltas, until "
+                               "Ctrl-C")
+                    ->expected(0, 1)
+                    ->type_name("[PERIOD]");
+  cmd.add_option("--iterations", options->iterations, "Stop --watch after N redraws")
+      ->group("") // hidden: for tests
+      ->check(CLI::NonNegativeNumber);
+  cmd.callback([options, watch, &ctx] {
+    if (watch->count() > 0 && options->watch.empty()) {
+      options->watch = "2s";
+    }
+    ctx.exit_code = run_metrics(ctx, *options);
+  });
+}
+
+} // namespace homectl::cli

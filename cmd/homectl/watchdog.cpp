@@ -1,0 +1,196 @@
+#include "cli.hpp"
+#include "daemon_options.hpp"
+
+#include "homectl/client/stop_signal.hpp"
+#include "homectl/util/clock.hpp"
+#include "homectl/watchdog/watchdog.hpp"
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+namespace homectl::cli {
+namespace {
+
+struct WatchdogOptions {
+  DaemonFlags daemon;
+  bool once = false;
+  bool test_notify = false;
+  std::string state_file;
+  std::string timeout = "5s";
+  std::string interval; // empty = watchdog.interval
+  int iterations = 0;   // hidden, for tests: stop after N checks (0 = until SIGTERM)
+};
+
+void print_run(const watchdog::RunReport& report) {
+  if (report.notification) {
+    const auto& n = *report.notification;
+    std::cout << "homectl watchdog: " << watchdog::title_of(n) << " ("
+              << watchdog::to_string(n.previous) << " -> " << watchdog::to_string(n.state)
+              << "): " << n.message << "\n";
+  }
+  for (const auto& d : report.deliveries) {
+    if (d.result.ok) {
+      std::cout << "homectl watchdog: delivered to " << d.notifier << "\n";
+    } else if (d.dropped) {
+      std::cerr << "homectl watchdog: dropped a notification for " << d.notifier << ": "
+                << d.result.detail << "\n";
+    } else {
+      std::cerr << "homectl watchdog: delivery to " << d.notifier << " failed (" << d.result.detail
+                << "); it will be retried\n";
+    }
+  }
+  std::cout.flush();
+}
+
+int test_notify(watchdog::Watchdog& dog) {
+  const auto reports = dog.test_notify();
+  if (reports.empty()) {
+    std::cerr << "homectl watchdog: no notifiers configured (watchdog.notify is empty)\n";
+    return k_exit_failed;
+  }
+  std::size_t width = 8;
+  for (const auto& r : reports) {
+    width = std::max(width, r.notifier.size());
+  }
+  bool failed = false;
+  std::cout << std::string("NOTIFIER") + std::string(width - 8 + 2, ' ') << "RESULT  DETAIL\n";
+  for (const auto& r : reports) {
+    failed = failed || !r.result.ok;
+    std::cout << r.notifier << std::string(width - r.notifier.size() + 2, ' ')
+              << (r.result.ok ? "ok    " : "FAILED") << "  " << r.result.detail << "\n";
+  }
+  return failed ? k_exit_failed : k_exit_ok;
+}
+
+int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
+  auto config = load_client_config(ctx);
+  if (!config) {
+    std::cerr << "homectl: " << config.error().message << "\n";
+    return k_exit_failed;
+  }
+  auto timeout = parse_flag_duration("--timeout", options.timeout);
+  if (!timeout) {
+    std::cerr << "homectl: " << timeout.error().message << "\n";
+    return k_exit_usage;
+  }
+  auto interval = config->watchdog.interval;
+  if (!options.interval.empty()) {
+    auto parsed = parse_flag_duration("--interval", options.interval);
+    if (!parsed) {
+      std::cerr << "homectl: " << parsed.error().message << "\n";
+      return k_exit_usage;
+    }
+    interval = *parsed;
+  }
+  const auto target = client::resolve_target(*config, options.daemon.url, options.daemon.token,
+                                             client::process_env, /*for_watchdog=*/true);
+  watchdog::WatchdogSettings settings;
+  settings.url = target.url;
+  settings.token = target.token;
+  settings.timeout = *timeout;
+  settings.thresholds = {config->watchdog.failure_threshold, config->watchdog.success_threshold,
+                         config->watchdog.remind_every};
+  std::vector<std::unique_ptr<watchdog::Notifier>> notifiers;
+  for (const auto& n : config->watchdog.notify) {
+    notifiers.push_back(watchdog::make_notifier(n));
+  }
+
+  // The long-running mode collects SIGTERM/SIGINT itself (blocked before any
+  // thread exists); one-shot runs keep the default: a signal ends them at once.
+  std::optional<client::StopSignal> stop;
+  if (!options.once && !options.test_notify) {
+    stop.emplace();
+  }
+  watchdog::Watchdog dog(std::move(settings), std::move(notifiers), util::SystemClock::instance(),
+                         [&stop](std::chrono::milliseconds d) {
+                           if (stop) {
+                             stop->wait_for(d);
+                           } else {
+                             std::this_thread::sleep_for(d);
+                           }
+                         });
+  if (options.test_notify) {
+    return test_notify(dog);
+  }
+
+  const bool persistent = options.once || !options.state_file.empty();
+  const std::filesystem::path state_path = !options.state_file.empty()
+                                               ? std::filesystem::path(options.state_file)
+                                               : watchdog::default_state_path();
+  watchdog::WatchdogFile state;
+  if (persistent) {
+    auto loaded = watchdog::load_state_file(state_path);
+    if (loaded) {
+      state = std::move(loaded).value();
+    } else {
+      std::cerr << "homectl watchdog: " << loaded.error().message << "; starting afresh\n";
+    }
+  }
+  bool save_failed = false;
+  if (persistent) {
+    dog.on_change([&](const watchdog::WatchdogFile& file) {
+      auto saved = watchdog::save_state_file(state_path, file);
+      if (!saved && !save_failed) {
+        std::cerr << "homectl watchdog: " << saved.error().message << "\n";
+        save_failed = true;
+      }
+    });
+  }
+
+  if (options.once) {
+    const auto report = dog.run_once(state);
+    print_run(report);
+    auto saved = watchdog::save_state_file(state_path, state);
+    if (!saved) {
+      std::cerr << "homectl watchdog: " << saved.error().message << "\n";
+      return k_exit_failed;
+    }
+    return report.delivery_failed() || save_failed ? k_exit_failed : k_exit_ok;
+  }
+
+  for (int i = 0; options.iterations == 0 || i < options.iterations; ++i) {
+    if (stop->requested()) {
+      break;
+    }
+    print_run(dog.run_once(state));
+    if (options.iterations != 0 && i + 1 == options.iterations) {
+      break;
+    }
+    if (stop->wait_for(interval)) {
+      break;
+    }
+  }
+  if (persistent) {
+    watchdog::save_state_file(state_path, state);
+  }
+  return k_exit_ok;
+}
+
+} // namespace
+
+void add_watchdog(CLI::App& cmd, Context& ctx) {
+  auto options = std::make_shared<WatchdogOptions>();
+  add_daemon_options(cmd, options->daemon);
+  cmd.add_flag("--once", options->once,
+               "Check once, keep state in the state file and exit (cron, systemd timer)");
+  cmd.add_flag("--test-notify", options->test_notify,
+               "Send a test message to every notifier and report each result");
+  cmd.add_option("--state-file", options->state_file,
+                 "State file (default: $RUNTIME_DIRECTORY/watchdog.json, else "
+                 "$XDG_RUNTIME_DIR/homectl/watchdog.json, else /run/homectl/watchdog.json)")
+      ->type_name("FILE");
+  cmd.add_option("--timeout", options->timeout, "Timeout of each request to the daemon")
+      ->type_name("DURATION")
+      ->capture_default_str();
+  cmd.add_option("--interval", options->interval,
+                 "Time between checks in the long-running mode (default: watchdog.interval)")
+      ->type_name("DURATION");
+  cmd.add_option("--iterations", options->iterations, "Stop after N checks")
+      ->group("") // hidden: for tests of the long-running mode
+      ->check(CLI::NonNegativeNumber);
+  cmd.get_option("--once")->excludes("--test-notify");
+  cmd.callback([options, &ctx] { ctx.exit_code = run_watchdog(ctx, *options); });
+}
+
+} // namespace homectl::cli

@@ -1,0 +1,203 @@
+#pragma once
+
+#include "homectl/cache/entry.hpp"
+#include "homectl/cache/single_flight.hpp"
+#include "homectl/cache/store.hpp"
+#include "homectl/config/config.hpp"
+#include "homectl/health/checks.hpp"
+#include "homectl/resilience/circuit_breaker.hpp"
+#include "homectl/sources/event_bus.hpp"
+#include "homectl/sources/fetcher.hpp"
+#include "homectl/sources/history.hpp"
+#include "homectl/util/clock.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace homectl::metrics {
+class Registry;
+template <typename T>
+class Family;
+class Counter;
+class Gauge;
+class Histogram;
+} // namespace homectl::metrics
+
+// The sources: cache, single-flight refreshes, breaker and rate limit per
+// source, the refresh scheduler and change events.
+//
+// Threading: all mutable state lives on one strand (refreshes, scheduler,
+// reconfiguration, the LRU store). The hot read path never touches the
+// strand: each source publishes immutable snapshots (entry and status) through
+// atomic shared_ptrs, so a cached GET is a couple of atomic loads. Only a miss,
+// a revalidation or a refresh hops onto the strand.
+namespace homectl::sources {
+
+class SharedStore;
+struct SourceState;
+
+using Duration = std::chrono::milliseconds;
+
+struct ServiceOptions {
+  Duration startup_spread{3000};       // first fetches of empty sources spread over this
+  Duration heartbeat{15'000};          // SSE heartbeat comment interval
+  std::size_t max_subscribers = 64;    // concurrent SSE streams
+  std::size_t subscriber_queue = 64;   // events buffered per stream before it counts as slow
+  SharedStore* shared_store = nullptr; // optional L2 (Redis); null = none
+};
+
+// How a GET of a source was answered.
+enum class LookupKind {
+  unknown_source,
+  hit,         // fresh from memory
+  stale,       // served stale (while revalidating, or because refreshes fail)
+  stored,      // fetched for this request and stored
+  collapsed,   // waited for a fetch another request started
+  unavailable, // nothing servable: see status/detail
+};
+
+struct Lookup {
+  LookupKind kind = LookupKind::unknown_source;
+  std::shared_ptr<const cache::Entry> entry; // what to serve, unless unavailable
+  std::string cache_status;                  // the Cache-Status header value (RFC 9211)
+  Duration age{0};                           // entry age when served
+  Duration ttl{0};                           // the source's ttl
+  int status = 0;                            // unavailable: 502, 503 or 504
+  std::string detail;                        // unavailable: why, for problem+json
+  std::optional<std::chrono::seconds> retry_after;
+};
+
+// The outcome of one refresh (what POST …/refresh?wait= answers).
+struct RefreshReport {
+  FetchOutcome outcome = FetchOutcome::error;
+  int status = 0; // upstream HTTP status, 0 when none
+  Duration duration{0};
+  bool changed = false; // the ETag changed (a first success counts)
+  std::string error;
+  std::optional<std::chrono::seconds> retry_after;
+  std::shared_ptr<const cache::Entry> entry; // the servable entry after the refresh, if any
+};
+
+// One row of GET /v1/sources.
+struct SourceView {
+  std::string name;
+  std::string url;   // redacted
+  std::string state; // fresh | stale | error | empty
+  std::optional<Duration> age;
+  Duration ttl{0};
+  std::optional<Duration> refresh; // nullopt = on demand only
+  bool required = false;
+  bool servable = false;
+  bool attempted = false; // a refresh has been tried since start
+  std::string etag;
+  std::optional<std::chrono::system_clock::time_point> last_success;
+  std::optional<std::chrono::system_clock::time_point> last_error_at;
+  std::string last_error;
+  resilience::CircuitBreaker::State breaker = resilience::CircuitBreaker::State::closed;
+  std::optional<std::chrono::system_clock::time_point> next_refresh;
+};
+
+class Service {
+public:
+  // Uniform numbers in [0, 1): scheduler and breaker jitter.
+  using Random = std::function<double()>;
+
+  // Nothing runs until start(). `fetcher`, `metrics` and `clock` must outlive the Service.
+  Service(boost::asio::any_io_executor executor, const config::Config& config, Fetcher& fetcher,
+          metrics::Registry& metrics, const util::Clock& clock, Random random,
+          ServiceOptions options = {});
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Starts the scheduler: empty scheduled sources are fetched promptly (spread
+  // over startup_spread), then every refresh interval × U(0.9, 1.1).
+  void start();
+  // Stops scheduling (refreshes already running finish). Any thread.
+  void stop();
+  // Applies a new configuration (SIGHUP): sources added, removed or changed;
+  // unchanged sources keep their entries, breaker and history. Any thread;
+  // applied on the strand.
+  void reconfigure(const config::Config& config);
+
+  // Serves a source: from memory when possible, else through a (shared) fetch.
+  boost::asio::awaitable<Lookup> get(std::string name);
+
+  // Starts (or joins) a refresh. With `wait`, waits up to that long for its
+  // report; without, returns at once. nullopt report: unknown source (see
+  // `known`) or still running after `wait`.
+  struct Trigger {
+    bool known = false;
+    std::optional<RefreshReport> report;
+  };
+  boost::asio::awaitable<Trigger> refresh(std::string name, std::optional<Duration> wait);
+
+  bool has_source(std::string_view name) const;
+  std::vector<SourceView> sources() const;
+  // The last fetch outcomes of a source, oldest first; nullopt when unknown.
+  std::optional<std::vector<HistoryEntry>> history(std::string_view name) const;
+  // One check per source: fail when a required source has nothing servable,
+  // warn on other trouble.
+  std::vector<health::Check> health_checks() const;
+
+  EventBus& events() { return m_events; }
+  const ServiceOptions& options() const { return m_options; }
+  const util::Clock& clock() const { return m_clock; }
+
+private:
+  using Table = std::map<std::string, std::shared_ptr<SourceState>, std::less<>>;
+  struct Metrics;
+
+  std::shared_ptr<SourceState> find(std::string_view name) const;
+  std::shared_ptr<SourceState> make_state(const config::SourceConfig& source);
+  void apply_config(const config::Config& config);
+  void start_scheduler(const std::vector<std::shared_ptr<SourceState>>& states);
+  boost::asio::awaitable<void> schedule_loop(std::shared_ptr<SourceState> state, Duration first);
+
+  std::optional<Lookup> serve_from_memory(SourceState& state);
+  void trigger_background(const std::shared_ptr<SourceState>& state);
+  boost::asio::awaitable<Lookup> forward(std::shared_ptr<SourceState> state);
+  boost::asio::awaitable<Trigger> refresh_on_strand(std::shared_ptr<SourceState> state,
+                                                    std::optional<Duration> wait);
+
+  // Refresh machinery (service_refresh.cpp), strand only.
+  std::shared_ptr<cache::Flight<RefreshReport>>
+  ensure_flight(const std::shared_ptr<SourceState>& state, bool scheduled);
+  boost::asio::awaitable<void> run_flight(std::shared_ptr<SourceState> state,
+                                          std::shared_ptr<cache::Flight<RefreshReport>> flight,
+                                          bool scheduled);
+  boost::asio::awaitable<RefreshReport> perform(SourceState& state, bool scheduled);
+  boost::asio::awaitable<std::optional<RefreshReport>> adopt_shared(SourceState& state);
+  void store_entry(SourceState& state, std::shared_ptr<const cache::Entry> entry,
+                   RefreshReport& report);
+  void record(SourceState& state, const RefreshReport& report,
+              std::chrono::system_clock::time_point at, bool sent);
+  void note_breaker(SourceState& state);
+  void emit(std::string type, const SourceState& state, std::string etag, std::string detail);
+  void publish_status(SourceState& state);
+  void update_cache_gauges();
+
+  boost::asio::strand<boost::asio::any_io_executor> m_strand;
+  Fetcher& m_fetcher;
+  const util::Clock& m_clock;
+  Random m_random;
+  ServiceOptions m_options;
+  std::unique_ptr<Metrics> m_metrics;
+  cache::Store m_store;
+  EventBus m_events;
+  std::atomic<std::shared_ptr<const Table>> m_table;
+  std::atomic<bool> m_started{false};
+  std::atomic<bool> m_stopped{false};
+};
+
+} // namespace homectl::sources

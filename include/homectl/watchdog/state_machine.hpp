@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// The watchdog's decision logic, free of I/O: it turns a stream of
+// observations of the daemon into at most one notification per observation,
+// applying failure/success thresholds, reminders and a silent first run.
+namespace homectl::watchdog {
+
+using WallTime = std::chrono::system_clock::time_point;
+
+// What the watchdog believes about the daemon. `unknown` only before the first
+// decision.
+enum class DaemonState { unknown, up, down, unreachable };
+
+std::string_view to_string(DaemonState state);
+std::optional<DaemonState> parse_daemon_state(std::string_view text);
+
+// One check of the daemon: up (/ready 200), down (/ready 503 or fail) or
+// unreachable (no usable answer), with a message for people and the raw
+// health checks (JSON text, may be empty).
+struct Observation {
+  DaemonState state = DaemonState::unreachable;
+  std::string message;
+  std::string checks_json;
+};
+
+// What to announce.
+struct Notification {
+  DaemonState state = DaemonState::unknown;
+  DaemonState previous = DaemonState::unknown;
+  WallTime since{};        // when `state` began
+  std::string message;     // one line for people
+  std::string checks_json; // the daemon's checks, "" when none
+  bool reminder = false;   // still down, reminding
+  bool test = false;       // --test-notify
+};
+
+struct Thresholds {
+  int failure_threshold = 3; // consecutive failures before down/unreachable is announced
+  int success_threshold = 2; // consecutive successes before recovery is announced
+  std::optional<std::chrono::milliseconds> remind_every; // while failing; nullopt = off
+};
+
+// The remembered part, persisted between `--once` runs.
+struct MachineState {
+  DaemonState reported = DaemonState::unknown; // the last announced (or silently recorded) state
+  WallTime since{};                            // when `reported` began
+  int failure_streak = 0;                      // consecutive failures (any kind)
+  int kind_streak = 0;                         // consecutive failures of `last_failure`
+  DaemonState last_failure = DaemonState::unknown;
+  int success_streak = 0;
+  std::optional<WallTime> last_notified; // for reminders
+  std::string last_message;
+  bool operator==(const MachineState&) const = default;
+};
+
+// Feeds one observation made at `now`; returns what to announce, if anything.
+std::optional<Notification> step(MachineState& state, const Observation& observation, WallTime now,
+                                 const Thresholds& thresholds);
+
+// RFC 3339 UTC with seconds, e.g. "2026-11-26T10:28:47Z".
+std::string format_time(WallTime time);
+
+// The one-line title of a notification: "homectl is DOWN", "homectl recovered", ...
+std::string title_of(const Notification& notification);
+
+} // namespace homectl::watchdog

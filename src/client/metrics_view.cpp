@@ -1,0 +1,316 @@
+#include "homectl/client/metrics_view.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace homectl::client {
+namespace {
+
+using metrics::Exposition;
+using metrics::MetricFamily;
+using metrics::Sample;
+
+// The value of `sample` minus the same series in `earlier` (a counter); a
+// reset (value went down) counts the whole later value.
+double counter_delta(const Sample& sample, const MetricFamily* earlier) {
+  if (earlier == nullptr) {
+    return sample.value;
+  }
+  for (const auto& old : earlier->samples) {
+    if (old.name == sample.name && old.labels == sample.labels) {
+      return sample.value >= old.value ? sample.value - old.value : sample.value;
+    }
+  }
+  return sample.value;
+}
+
+const MetricFamily* find(const Exposition* e, std::string_view name) {
+  return e == nullptr ? nullptr : e->find(name);
+}
+
+std::string fixed(double value, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  return buf;
+}
+
+std::string seconds_text(std::optional<double> s) {
+  if (!s || std::isnan(*s)) {
+    return "-";
+  }
+  if (*s < 1.0) {
+    return fixed(*s * 1000.0, *s < 0.001 ? 2 : 1) + "ms";
+  }
+  return fixed(*s, 2) + "s";
+}
+
+std::string percent(double part, double whole) {
+  return whole > 0 ? fixed(100.0 * part / whole, 1) + "%" : "-";
+}
+
+std::string count_text(double value) {
+  if (std::floor(value) == value && std::fabs(value) < 1e15) {
+    return fixed(value, 0);
+  }
+  return fixed(value, 2);
+}
+
+std::string age_text(std::optional<double> age) {
+  if (!age) {
+    return "never";
+  }
+  const auto s = static_cast<long long>(std::max(0.0, *age));
+  if (s < 120) {
+    return std::to_string(s) + "s ago";
+  }
+  if (s < 7200) {
+    return std::to_string(s / 60) + "m ago";
+  }
+  if (s < 2 * 86400) {
+    return std::to_string(s / 3600) + "h ago";
+  }
+  return std::to_string(s / 86400) + "d ago";
+}
+
+// Left-aligned text columns separated by two spaces.
+std::string render_columns(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) {
+        line += std::string(widths[i] - row[i].size() + 2, ' ');
+      }
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+nlohmann::json optional_json(std::optional<double> v) {
+  return v && std::isfinite(*v) ? nlohmann::json(*v) : nlohmann::json();
+}
+
+} // namespace
+
+std::string breaker_name(std::optional<double> state) {
+  if (!state) {
+    return "-";
+  }
+  if (*state == 0) {
+    return "closed";
+  }
+  if (*state == 1) {
+    return "half-open";
+  }
+  if (*state == 2) {
+    return "open";
+  }
+  return "?";
+}
+
+Result<MetricsSummary> summarize(const Exposition& later, const Exposition* earlier,
+                                 double window_s, double now_unix_s) {
+  MetricsSummary summary;
+  if (earlier != nullptr && window_s > 0) {
+    summary.window_s = window_s;
+  }
+  std::map<std::string, RouteStats> routes;
+  if (const auto* f = later.find("homectl_http_requests_total")) {
+    const auto* old = find(earlier, f->name);
+    for (const auto& s : f->samples) {
+      auto route = s.label("route").value_or("-");
+      auto& row = routes[route];
+      row.route = route;
+      const double delta = counter_delta(s, old);
+      row.requests += delta;
+      if (s.label("code").value_or("").starts_with('5')) {
+        row.errors += delta;
+      }
+    }
+  }
+  if (const auto* f = later.find("homectl_http_request_duration_seconds")) {
+    auto series = metrics::histogram_series(*f);
+    if (!series) {
+      return series.error();
+    }
+    std::vector<metrics::HistogramSeries> old_series;
+    if (const auto* old = find(earlier, f->name)) {
+      auto parsed = metrics::histogram_series(*old);
+      if (!parsed) {
+        return parsed.error();
+      }
+      old_series = std::move(parsed).value();
+    }
+    for (const auto& s : *series) {
+      auto route = s.label("route").value_or("-");
+      std::vector<metrics::Bucket> buckets = s.buckets;
+      for (const auto& o : old_series) {
+        if (o.labels == s.labels) {
+          buckets = metrics::bucket_delta(s.buckets, o.buckets);
+        }
+      }
+      auto& row = routes[route];
+      row.route = route;
+      row.p50 = metrics::histogram_quantile(0.50, buckets);
+      row.p95 = metrics::histogram_quantile(0.95, buckets);
+      row.p99 = metrics::histogram_quantile(0.99, buckets);
+    }
+  }
+  for (auto& [name, row] : routes) {
+    if (summary.window_s) {
+      row.rate_per_s = row.requests / *summary.window_s;
+    }
+    summary.routes.push_back(row);
+  }
+
+  std::map<std::string, SourceStats> sources;
+  auto source_row = [&sources](const Sample& s) -> SourceStats& {
+    auto name = s.label("source").value_or("-");
+    auto& row = sources[name];
+    row.source = name;
+    return row;
+  };
+  if (const auto* f = later.find("homectl_cache_lookups_total")) {
+    const auto* old = find(earlier, f->name);
+    for (const auto& s : f->samples) {
+      auto& row = source_row(s);
+      const auto result = s.label("result").value_or("");
+      const double delta = counter_delta(s, old);
+      if (result == "hit") {
+        row.hits += delta;
+      } else if (result == "stale") {
+        row.stale += delta;
+      } else if (result == "miss") {
+        row.misses += delta;
+      }
+    }
+  }
+  if (const auto* f = later.find("homectl_breaker_state")) {
+    for (const auto& s : f->samples) {
+      source_row(s).breaker = s.value;
+    }
+  }
+  if (const auto* f = later.find("homectl_source_last_success_timestamp_seconds")) {
+    for (const auto& s : f->samples) {
+      if (s.value > 0) {
+        source_row(s).last_success_age = now_unix_s - s.value;
+      } else {
+        source_row(s);
+      }
+    }
+  }
+  if (const auto* f = later.find("homectl_source_requests_total")) {
+    const auto* old = find(earlier, f->name);
+    for (const auto& s : f->samples) {
+      source_row(s).outcomes[s.label("outcome").value_or("-")] += counter_delta(s, old);
+    }
+  }
+  for (auto& [name, row] : sources) {
+    summary.sources.push_back(row);
+  }
+  if (const auto* f = later.find("homectl_redis_up"); f != nullptr && !f->samples.empty()) {
+    summary.redis_up = f->samples.front().value;
+  }
+  return summary;
+}
+
+std::string render_table(const MetricsSummary& summary) {
+  std::string out;
+  std::vector<std::vector<std::string>> rows{
+      {"ROUTE", summary.window_s ? "REQ/S" : "REQUESTS", "ERRORS", "P50", "P95", "P99"}};
+  for (const auto& r : summary.routes) {
+    rows.push_back({r.route, r.rate_per_s ? fixed(*r.rate_per_s, 2) : count_text(r.requests),
+                    percent(r.errors, r.requests), seconds_text(r.p50), seconds_text(r.p95),
+                    seconds_text(r.p99)});
+  }
+  if (summary.routes.empty()) {
+    rows.push_back({"(no requests yet)"});
+  }
+  out += render_columns(rows);
+  out += "\n";
+  rows = {{"SOURCE", "LOOKUPS", "HIT", "STALE", "MISS", "BREAKER", "LAST SUCCESS"}};
+  for (const auto& s : summary.sources) {
+    rows.push_back({s.source, count_text(s.lookups()), percent(s.hits, s.lookups()),
+                    percent(s.stale, s.lookups()), percent(s.misses, s.lookups()),
+                    breaker_name(s.breaker), age_text(s.last_success_age)});
+  }
+  if (summary.sources.empty()) {
+    rows.push_back({"(no sources)"});
+  }
+  out += render_columns(rows);
+  out += "\nredis: ";
+  if (!summary.redis_up) {
+    out += "not reported";
+  } else {
+    out += *summary.redis_up > 0 ? "up" : "DOWN";
+  }
+  out += "\n";
+  return out;
+}
+
+nlohmann::json to_json(const MetricsSummary& summary) {
+  nlohmann::json routes = nlohmann::json::array();
+  for (const auto& r : summary.routes) {
+    routes.push_back({{"route", r.route},
+                      {"requests", r.requests},
+                      {"errors", r.errors},
+                      {"error_ratio", r.error_ratio()},
+                      {"rate_per_s", optional_json(r.rate_per_s)},
+                      {"p50_s", optional_json(r.p50)},
+                      {"p95_s", optional_json(r.p95)},
+                      {"p99_s", optional_json(r.p99)}});
+  }
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& s : summary.sources) {
+    sources.push_back(
+        {{"source", s.source},
+         {"hits", s.hits},
+         {"stale", s.stale},
+         {"misses", s.misses},
+         {"hit_ratio", s.lookups() > 0 ? nlohmann::json(s.hits / s.lookups()) : nlohmann::json()},
+         {"breaker", s.breaker ? nlohmann::json(breaker_name(s.breaker)) : nlohmann::json()},
+         {"last_success_age_s", optional_json(s.last_success_age)},
+         {"outcomes", s.outcomes}});
+  }
+  return {{"routes", routes},
+          {"sources", sources},
+          {"redis_up", summary.redis_up ? nlohmann::json(*summary.redis_up > 0) : nlohmann::json()},
+          {"window_s", optional_json(summary.window_s)}};
+}
+
+nlohmann::json exposition_json(const metrics::Exposition& exposition) {
+  nlohmann::json families = nlohmann::json::array();
+  for (const auto& f : exposition.families) {
+    nlohmann::json samples = nlohmann::json::array();
+    for (const auto& s : f.samples) {
+      nlohmann::json labels = nlohmann::json::object();
+      for (const auto& l : s.labels) {
+        labels[l.name] = l.value;
+      }
+      // JSON has no NaN/Inf: those values are written as strings, as Prometheus does.
+      nlohmann::json value = std::isfinite(s.value) ? nlohmann::json(s.value)
+                             : std::isnan(s.value)  ? nlohmann::json("NaN")
+                             : s.value > 0          ? nlohmann::json("+Inf")
+                                                    : nlohmann::json("-Inf");
+      samples.push_back({{"name", s.name}, {"labels", labels}, {"value", value}});
+    }
+    families.push_back({{"name", f.name},
+                        {"type", std::string(metrics::to_string(f.type))},
+                        {"help", f.help},
+                        {"samples", samples}});
+  }
+  return {{"families", families}};
+}
+
+} // namespace homectl::client

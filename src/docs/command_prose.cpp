@@ -1,0 +1,114 @@
+#include "homectl/docs/command_prose.hpp"
+
+#include <array>
+#include <utility>
+
+// Why a table of prose rather than CLI11 footers: the man page needs several
+// paragraphs per command with exit codes and file locations, which would
+// clutter `--help`; keeping them here, keyed by path, lets the page generator
+// print them only for commands the binary actually has.
+namespace homectl::docs {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, std::string_view>, 12> k_prose{{
+    {"serve",
+     R"(Runs the daemon. It fetches every configured source on its schedule, with
+timeouts, jittered retries, a circuit breaker and concurrency caps, keeps the
+latest good value in memory (and optionally in Redis) and serves it over a
+local HTTP API: GET /live, /ready, /health, /metrics, /diagnostics, /v1/sources,
+/v1/sources/NAME, /v1/sources/NAME/history, /v1/events (Server-Sent Events),
+/openapi.json and the status page at /; POST /v1/sources/NAME/refresh.
+
+With no configuration file it starts with built-in defaults: it listens on
+127.0.0.1:8080 with no sources. An invalid configuration makes it exit with
+status 78 before it listens, so systemd does not restart it in a loop.
+
+Under systemd (Type=notify) it sends READY=1 once it listens, WATCHDOG=1 from
+the event loop at half of WatchdogSec=, RELOADING=1 on SIGHUP and STOPPING=1 on
+SIGTERM. SIGHUP re-reads and validates the configuration and applies it
+atomically when it is valid; otherwise the old one stays and the errors are
+logged once. SIGTERM or SIGINT stop accepting connections, answer /ready with
+503, finish in-flight requests within server.drain_timeout and exit 0.)"},
+    {"check-ready",
+     R"(Asks a running daemon whether it is ready (GET /ready) and exits with the
+Nagios plugin convention: 0 ready, 1 warning, 2 not ready, 3 unreachable,
+timeout, unparseable answer or usage error. It prints nothing when ready, so
+cron mails only trouble; on trouble it prints one line to standard error
+naming the failing checks. With --verbose it always prints one line with
+perfdata (latency=0.004s); with --json it prints the daemon's report.)"},
+    {"metrics",
+     R"(Fetches /metrics from a running daemon and renders it: requests and error
+rate per route, p50, p95 and p99 latency estimated from the histograms, cache
+hit, stale and miss ratios, and per source its state, circuit breaker and age
+of the last success, and whether Redis is up. --format prom prints the
+Prometheus text unchanged, --format json a JSON document; --watch redraws the
+table in place and shows rates computed from the differences.)"},
+    {"config",
+     R"(Works with the configuration file (see homectl.json(5)) and the
+environment overrides without starting the daemon.)"},
+    {"config validate",
+     R"(Validates a configuration file (by default the one homectl would use) and
+the HOMECTL_* environment. Every problem is reported in one run, each as
+FILE:LINE:COLUMN: PATH: MESSAGE or VARIABLE: MESSAGE, with a suggestion for a
+misspelt key. Exits 0 when valid and 1 when not; a missing file is invalid.
+Warnings do not fail validation unless --strict is given.)"},
+    {"config show",
+     R"(Prints the effective configuration (defaults, file, environment and
+flags merged) as JSON. Secrets read "<redacted>" and URLs lose their
+credentials and query values. --origin shows where each value came from.)"},
+    {"config schema",
+     R"(Prints a JSON Schema (2020-12) of the configuration file, for editors
+that validate and complete JSON.)"},
+    {"config env",
+     R"(Prints a sample environment file with every HOMECTL_* variable, its
+default and documentation, suitable for /etc/homectl/homectl.env.)"},
+    {"cache warm",
+     R"(Asks a running daemon to refresh the named sources (all when none is
+named) and waits for the results, a few at a time. A 429 answer is waited out
+as its Retry-After asks rather than counted as a failure. On a terminal it
+shows a progress bar; it always ends with a summary table (source, outcome,
+duration, changed). Exits 1 if any refresh failed. Suitable for
+ExecStartPost= in a systemd unit.)"},
+    {"watchdog",
+     R"(Watches a running daemon: it checks /ready (and /health for the message)
+every watchdog.interval and notifies every notifier of watchdog.notify when the
+state changes. The state becomes down after watchdog.failure_threshold
+consecutive failures and recovered after watchdog.success_threshold
+successes; while down it reminds every watchdog.remind_every if set. A first
+run that finds the daemon up records that silently.
+
+With --once it checks once and exits, for cron or a systemd timer. Its state
+is kept in a small JSON file in $RUNTIME_DIRECTORY, else
+$XDG_RUNTIME_DIR/homectl/, else /run/homectl/ (--state-file overrides), written
+atomically, so consecutive runs count correctly, nothing is sent twice and a
+failed delivery is retried by the next run. Without --once it runs until
+SIGTERM and speaks the systemd notify protocol like serve.
+
+Notifiers: ntfy (POST to the topic URL), gotify (POST /message), webhook (POST
+of a JSON document with state, previous state, time, URL, checks and message)
+and command (runs an argument vector without a shell, with HOMECTL_STATE,
+HOMECTL_PREVIOUS and HOMECTL_MESSAGE in its environment, killed after its
+timeout). Deliveries are retried with backoff; one failing notifier does not
+stop the others. --test-notify sends a test message to every notifier and
+reports each result.)"},
+    {"completion",
+     R"(Prints a completion script for bash, zsh or fish, generated from the
+command definitions, so it completes every subcommand, option and option
+value, and source names from the configuration. The installed package puts
+the scripts where the shells find them; to load one by hand:
+source <(homectl completion bash).)"},
+    {"version", R"(Prints the version, compiler and build type; --json as a JSON object.)"},
+}};
+
+} // namespace
+
+std::string_view command_prose(std::string_view path) {
+  for (const auto& [key, text] : k_prose) {
+    if (key == path) {
+      return text;
+    }
+  }
+  return {};
+}
+
+} // namespace homectl::docs

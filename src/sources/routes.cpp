@@ -1,0 +1,201 @@
+#include "homectl/sources/routes.hpp"
+
+#include "homectl/resilience/circuit_breaker.hpp"
+#include "homectl/sources/format.hpp"
+#include "homectl/util/strings.hpp"
+
+#include <nlohmann/json.hpp>
+
+// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace homectl::sources {
+namespace {
+
+using nlohmann::json;
+
+long long whole_seconds(Duration d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
+
+http::Response unknown_source(std::string_view name, const Service& service) {
+  std::vector<std::string> names;
+  for (const auto& view : service.sources()) {
+    names.push_back(view.name);
+  }
+  std::string detail = "no source named '" + std::string(name) + "'";
+  if (const auto guess = util::did_you_mean(name, names)) {
+    detail += "; did you mean '" + *guess + "'?";
+  }
+  return http::Response::problem(404, "Unknown source", detail);
+}
+
+// If-None-Match (RFC 9110 §13.1.2): weak comparison, "*" matches any entry.
+bool none_match(std::string_view header, std::string_view etag) {
+  for (auto& candidate : util::split(header, ',')) {
+    std::string_view tag = util::trim(candidate);
+    if (tag == "*") {
+      return true;
+    }
+    if (tag.starts_with("W/")) {
+      tag.remove_prefix(2);
+    }
+    if (tag == etag) {
+      return true;
+    }
+  }
+  return false;
+}
+
+json time_or_null(const std::optional<std::chrono::system_clock::time_point>& at) {
+  return at ? json(format_rfc3339(*at)) : json(nullptr);
+}
+
+json view_json(const SourceView& view) {
+  json item = {{"name", view.name},
+               {"url", view.url},
+               {"state", view.state},
+               {"age_s", view.age ? json(whole_seconds(*view.age)) : json(nullptr)},
+               {"ttl_s", whole_seconds(view.ttl)},
+               {"refresh_s", view.refresh ? json(whole_seconds(*view.refresh)) : json("off")},
+               {"required", view.required},
+               {"etag", view.etag.empty() ? json(nullptr) : json(view.etag)},
+               {"last_success", time_or_null(view.last_success)},
+               {"last_error", view.last_error_at ? json{{"message", view.last_error},
+                                                        {"at", format_rfc3339(*view.last_error_at)}}
+                                                 : json(nullptr)},
+               {"breaker", resilience::to_string(view.breaker)},
+               {"next_refresh", time_or_null(view.next_refresh)}};
+  return item;
+}
+
+boost::asio::awaitable<http::Response> list_sources(Service& service) {
+  json sources = json::array();
+  for (const auto& view : service.sources()) {
+    sources.push_back(view_json(view));
+  }
+  co_return http::Response::json(200, json{{"sources", std::move(sources)}});
+}
+
+boost::asio::awaitable<http::Response> get_source(Service& service, const http::Request& request,
+                                                  std::string name) {
+  const auto lookup = co_await service.get(name);
+  co_return serve_lookup(request, lookup, name, service);
+}
+
+boost::asio::awaitable<http::Response>
+refresh_source(Service& service, const http::Request& request, std::string name) {
+  std::optional<Duration> wait;
+  if (const auto text = request.query_param("wait")) {
+    wait = parse_wait(*text);
+    if (!wait) {
+      co_return http::Response::problem(400, "Invalid wait",
+                                        "query parameter wait=\"" + *text +
+                                            "\" is not a duration up to 1h (e.g. 5s, 500ms, 1m)");
+    }
+  }
+  const auto trigger = co_await service.refresh(name, wait);
+  if (!trigger.known) {
+    co_return unknown_source(name, service);
+  }
+  if (!trigger.report) {
+    json body = {{"source", name}, {"state", "refreshing"}};
+    co_return http::Response::json(202, body);
+  }
+  const auto& report = *trigger.report;
+  json body = {{"source", name},
+               {"outcome", outcome_label(report.outcome)},
+               {"status", report.status},
+               {"duration_ms", report.duration.count()},
+               {"changed", report.changed}};
+  if (!report.error.empty()) {
+    body["error"] = report.error;
+  }
+  co_return http::Response::json(200, body);
+}
+
+boost::asio::awaitable<http::Response> source_history(Service& service, std::string name) {
+  const auto entries = service.history(name);
+  if (!entries) {
+    co_return unknown_source(name, service);
+  }
+  json items = json::array();
+  for (const auto& entry : *entries) {
+    json item = {{"at", format_rfc3339(entry.at)},
+                 {"duration_ms", entry.duration_ms},
+                 {"status", entry.status},
+                 {"outcome", outcome_label(entry.outcome)}};
+    if (!entry.error.empty()) {
+      item["error"] = entry.error;
+    }
+    items.push_back(std::move(item));
+  }
+  co_return http::Response::json(200, json{{"source", name}, {"entries", std::move(items)}});
+}
+
+} // namespace
+
+http::Response serve_lookup(const http::Request& request, const Lookup& lookup,
+                            std::string_view name, const Service& service) {
+  if (lookup.kind == LookupKind::unknown_source) {
+    return unknown_source(name, service);
+  }
+  if (lookup.kind == LookupKind::unavailable || !lookup.entry) {
+    const int status = lookup.status ? lookup.status : 502;
+    auto response = http::Response::problem(
+        status,
+        status == 504 ? "Upstream timed out"
+                      : (status == 503 ? "Source unavailable" : "Upstream failed"),
+        lookup.detail);
+    if (lookup.retry_after) {
+      response.set_header("Retry-After", std::to_string(lookup.retry_after->count()));
+    }
+    response.set_header("Cache-Status", "homectl; fwd=miss; fwd-status=" + std::to_string(status));
+    return response;
+  }
+  const auto& entry = *lookup.entry;
+  http::Response response;
+  if (none_match(request.header("If-None-Match"), entry.etag)) {
+    response.status = 304;
+  } else {
+    response = http::Response::shared(200, entry.body, entry.content_type);
+  }
+  const auto remaining = lookup.ttl - lookup.age;
+  response.headers.push_back({"ETag", entry.etag});
+  response.headers.push_back({"Age", std::to_string(std::max(0LL, whole_seconds(lookup.age)))});
+  response.headers.push_back({"Last-Modified", format_http_date(entry.fetched_wall)});
+  response.headers.push_back(
+      {"Cache-Control", "max-age=" + std::to_string(std::max(0LL, whole_seconds(remaining)))});
+  response.headers.push_back({"Cache-Status", lookup.cache_status});
+  return response;
+}
+
+void register_routes(http::Router& router, Service& service) {
+  router.add(
+      {http::Method::get, "/v1/sources", http::RouteClass::read, false,
+       [&service](const http::Request&, const http::RouteParams&) { return list_sources(service); },
+       "every source with its state"});
+  router.add({http::Method::get, "/v1/sources/{name}", http::RouteClass::read, false,
+              [&service](const http::Request& request, const http::RouteParams& params) {
+                return get_source(service, request, std::string(params.get("name")));
+              },
+              "the cached body of one source"});
+  router.add({http::Method::post, "/v1/sources/{name}/refresh", http::RouteClass::refresh, true,
+              [&service](const http::Request& request, const http::RouteParams& params) {
+                return refresh_source(service, request, std::string(params.get("name")));
+              },
+              "refresh one source now (coalesced)"});
+  router.add({http::Method::get, "/v1/sources/{name}/history", http::RouteClass::read, false,
+              [&service](const http::Request&, const http::RouteParams& params) {
+                return source_history(service, std::string(params.get("name")));
+              },
+              "the last 60 fetch outcomes of one source"});
+  router.add(events_route(service));
+}
+
+void register_health(health::Checks& checks, Service& service) {
+  checks.add(
+      "sources", [&service] { return service.health_checks(); }, true);
+}
+
+} // namespace homectl::sources

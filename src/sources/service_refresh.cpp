@@ -1,0 +1,244 @@
+// The refresh path of the Service: single-flight, rate limit, breaker, the
+// fetch itself, storing the result and the events. Everything here runs on
+// the Service's strand.
+#include "homectl/log/logger.hpp"
+#include "homectl/metrics/registry.hpp"
+#include "homectl/sources/format.hpp"
+#include "homectl/sources/service.hpp"
+#include "homectl/sources/shared_store.hpp"
+#include "source_state.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cmath>
+#include <exception>
+
+// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace homectl::sources {
+namespace asio = boost::asio;
+
+namespace {
+
+std::chrono::seconds ceil_seconds(Duration d) {
+  return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(d));
+}
+
+} // namespace
+
+std::shared_ptr<cache::Flight<RefreshReport>>
+Service::ensure_flight(const std::shared_ptr<SourceState>& state, bool scheduled) {
+  if (state->flight) {
+    return state->flight;
+  }
+  auto flight = std::make_shared<cache::Flight<RefreshReport>>(m_strand);
+  state->flight = flight;
+  // co_spawn may run the refresh inline up to its first suspension (or to the
+  // end, with a fetcher that answers at once), so hand back our own reference.
+  asio::co_spawn(m_strand, run_flight(state, flight, scheduled), asio::detached);
+  return flight;
+}
+
+asio::awaitable<void> Service::run_flight(std::shared_ptr<SourceState> state,
+                                          std::shared_ptr<cache::Flight<RefreshReport>> flight,
+                                          bool scheduled) {
+  RefreshReport report;
+  try {
+    report = co_await perform(*state, scheduled);
+  } catch (const std::exception& e) {
+    report.outcome = FetchOutcome::error;
+    report.error = std::string("internal error: ") + e.what();
+    log::error("source refresh failed unexpectedly",
+               {{"source", state->config.name}, {"error", e.what()}});
+  }
+  if (state->flight == flight) {
+    state->flight.reset();
+  }
+  state->background_queued = false;
+  flight->complete(std::move(report));
+}
+
+asio::awaitable<std::optional<RefreshReport>> Service::adopt_shared(SourceState& state) {
+  auto* store = m_options.shared_store;
+  auto shared = co_await store->load(state.config.name);
+  if (!shared) {
+    co_return std::nullopt;
+  }
+  const auto age = std::chrono::duration_cast<Duration>(m_clock.wall() - shared->fetched_wall);
+  if (age < Duration(0) || age >= state.windows.ttl) {
+    co_return std::nullopt;
+  }
+  // Another instance fetched it recently: take it instead of asking upstream.
+  auto entry = cache::make_entry(std::move(shared->body), std::move(shared->content_type),
+                                 shared->status, m_clock.now() - age, shared->fetched_wall);
+  RefreshReport report;
+  report.outcome = FetchOutcome::ok;
+  report.status = entry->status;
+  store_entry(state, std::move(entry), report);
+  co_return report;
+}
+
+asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool scheduled) {
+  auto* store = m_options.shared_store;
+  bool locked = false;
+  if (store && scheduled && !state.removed) {
+    if (auto adopted = co_await adopt_shared(state)) {
+      co_return std::move(*adopted);
+    }
+    const auto budget = state.config.policy.timeout * (state.config.policy.retries + 1);
+    if (!co_await store->try_lock(state.config.name, budget)) {
+      // Another instance is fetching it right now; its result arrives via the store.
+      RefreshReport report;
+      report.outcome = FetchOutcome::ok;
+      report.entry = state.slot->peek();
+      co_return report;
+    }
+    locked = true;
+  }
+
+  const auto start = m_clock.now();
+  const auto start_wall = m_clock.wall();
+  RefreshReport report;
+  report.entry = state.slot->peek();
+  if (state.bucket && !state.bucket->try_take(start)) {
+    report.outcome = FetchOutcome::rate_limited;
+    report.error = "outbound rate limit reached";
+    report.retry_after = ceil_seconds(state.bucket->wait_time(start));
+    record(state, report, start_wall, false);
+  } else if (!state.breaker.allow(start)) {
+    report.outcome = FetchOutcome::breaker_open;
+    report.error = "circuit breaker open";
+    report.retry_after = ceil_seconds(state.breaker.retry_after(start));
+    record(state, report, start_wall, false);
+  } else {
+    note_breaker(state); // an elapsed open period has just become half-open
+    FetchResult result;
+    try {
+      result = co_await m_fetcher.fetch(state.config);
+    } catch (const std::exception& e) {
+      result.outcome = FetchOutcome::error;
+      result.error = e.what();
+    }
+    report.outcome = result.outcome;
+    report.status = result.status;
+    report.duration = result.duration;
+    report.error = result.error;
+    report.retry_after = result.retry_after;
+    const auto now = m_clock.now();
+    if (result.outcome == FetchOutcome::ok) {
+      state.breaker.on_success();
+      note_breaker(state);
+      auto entry = cache::make_entry(std::move(result.body),
+                                     result.content_type.empty() ? "application/octet-stream"
+                                                                 : std::move(result.content_type),
+                                     result.status, now, m_clock.wall());
+      store_entry(state, entry, report);
+      if (store && !state.removed) {
+        StoredEntry shared{*entry->body, entry->content_type, entry->etag, entry->status,
+                           entry->fetched_wall};
+        co_await store->store(state.config.name, std::move(shared), state.windows.servable_until());
+      }
+    } else {
+      if (result.outcome != FetchOutcome::breaker_open &&
+          result.outcome != FetchOutcome::rate_limited) {
+        state.breaker.on_failure(now);
+      }
+      note_breaker(state);
+      state.refresh_failing = true;
+      state.current.last_error =
+          result.error.empty() ? std::string(outcome_label(result.outcome)) : result.error;
+      state.current.last_error_at = m_clock.wall();
+      const auto current = state.slot->peek();
+      emit("source.failed", state, current ? current->etag : std::string(),
+           std::string(outcome_label(result.outcome)));
+      log::warn("source refresh failed", {{"source", state.config.name},
+                                          {"outcome", outcome_label(result.outcome)},
+                                          {"status", result.status},
+                                          {"error", result.error}});
+    }
+    record(state, report, start_wall, true);
+  }
+  if (locked) {
+    co_await store->unlock(state.config.name);
+  }
+  co_return report;
+}
+
+void Service::store_entry(SourceState& state, std::shared_ptr<const cache::Entry> entry,
+                          RefreshReport& report) {
+  const auto old = state.slot->peek();
+  report.changed = !old || old->etag != entry->etag;
+  report.entry = entry;
+  state.refresh_failing = false;
+  state.current.last_success = entry->fetched_wall;
+  if (state.removed) {
+    return;
+  }
+  for (const auto& name : m_store.put(state.slot, entry)) {
+    log::info("cache entry evicted", {{"source", name}, {"reason", "cache.max_size"}});
+  }
+  update_cache_gauges();
+  m_metrics->last_success.with({state.config.name})
+      .set(std::chrono::duration<double>(entry->fetched_wall.time_since_epoch()).count());
+  if (report.changed) {
+    emit("source.updated", state, entry->etag, {});
+  }
+}
+
+void Service::record(SourceState& state, const RefreshReport& report,
+                     std::chrono::system_clock::time_point at, bool sent) {
+  state.current.attempted = true;
+  state.history.push(
+      HistoryEntry{at, std::chrono::duration<double, std::milli>(report.duration).count(),
+                   report.status, report.outcome, report.error});
+  m_metrics->requests.with({state.config.name, outcome_label(report.outcome)}).inc();
+  if (sent) {
+    m_metrics->duration.with({state.config.name})
+        .observe(std::chrono::duration<double>(report.duration).count());
+  }
+  publish_status(state);
+}
+
+void Service::note_breaker(SourceState& state) {
+  const auto before = state.reported_breaker;
+  const auto after = state.breaker.state(m_clock.now());
+  if (after == before) {
+    return;
+  }
+  state.reported_breaker = after;
+  m_metrics->breaker.with({state.config.name}).set(static_cast<double>(after));
+  const auto current = state.slot->peek();
+  emit("breaker.changed", state, current ? current->etag : std::string(),
+       std::string(resilience::to_string(after)));
+  log::info("circuit breaker changed", {{"source", state.config.name},
+                                        {"from", resilience::to_string(before)},
+                                        {"to", resilience::to_string(after)}});
+  publish_status(state);
+}
+
+void Service::emit(std::string type, const SourceState& state, std::string etag,
+                   std::string detail) {
+  if (state.removed) {
+    return;
+  }
+  Event event{std::move(type), state.config.name, std::move(etag), format_rfc3339(m_clock.wall()),
+              std::move(detail)};
+  m_events.publish(event);
+  if (m_options.shared_store) {
+    m_options.shared_store->publish(event);
+  }
+}
+
+void Service::publish_status(SourceState& state) {
+  const auto now = m_clock.now();
+  state.current.breaker = state.breaker.state(now);
+  state.current.breaker_open_until = state.breaker.open_until();
+  state.current.history =
+      std::make_shared<const std::vector<HistoryEntry>>(state.history.entries());
+  state.status.store(std::make_shared<const SourceStatus>(state.current));
+}
+
+} // namespace homectl::sources

@@ -1,0 +1,101 @@
+#pragma once
+
+#include "homectl/cache/single_flight.hpp"
+#include "homectl/cache/store.hpp"
+#include "homectl/cache/windows.hpp"
+#include "homectl/metrics/registry.hpp"
+#include "homectl/resilience/circuit_breaker.hpp"
+#include "homectl/resilience/token_bucket.hpp"
+#include "homectl/sources/history.hpp"
+#include "homectl/sources/service.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+// Per-source state of the Service (private to src/sources).
+namespace homectl::sources {
+
+// What readers on other threads may see of a source: an immutable snapshot
+// the strand republishes after every change.
+struct SourceStatus {
+  std::optional<std::chrono::system_clock::time_point> last_success;
+  std::optional<std::chrono::system_clock::time_point> last_error_at;
+  std::string last_error;
+  resilience::CircuitBreaker::State breaker = resilience::CircuitBreaker::State::closed;
+  util::Clock::time_point breaker_open_until{};
+  std::optional<std::chrono::system_clock::time_point> next_refresh;
+  bool attempted = false;
+  std::shared_ptr<const std::vector<HistoryEntry>> history;
+};
+
+struct SourceState {
+  SourceState(config::SourceConfig source, resilience::CircuitBreaker::Random random,
+              util::Clock::time_point now)
+      : config(std::move(source)), windows(cache::Windows::from(config.policy)),
+        slot(std::make_shared<cache::Slot>(config.name)),
+        breaker(config.policy.breaker_failures, config.policy.breaker_open,
+                config.policy.breaker_open * 10, std::move(random)) {
+    if (config.rate_limit && config.rate_limit->count > 0) {
+      // Capacity 1: a quota such as "60/h" is spread evenly, never spent in a burst.
+      bucket.emplace(config.rate_limit->per_second(), 1.0, now);
+    }
+    status.store(std::make_shared<const SourceStatus>(current));
+  }
+
+  const config::SourceConfig config;
+  const cache::Windows windows;
+  const std::shared_ptr<cache::Slot> slot;
+
+  // Read from any thread.
+  std::atomic<bool> refresh_failing{false};   // the latest refresh failed
+  std::atomic<bool> background_queued{false}; // a request-triggered refresh is pending/running
+  std::atomic<std::shared_ptr<const SourceStatus>> status;
+  metrics::Counter* lookups_hit = nullptr;
+  metrics::Counter* lookups_stale = nullptr;
+  metrics::Counter* lookups_miss = nullptr;
+
+  // Strand only.
+  resilience::CircuitBreaker breaker;
+  std::optional<resilience::TokenBucket> bucket;
+  History history;
+  std::shared_ptr<cache::Flight<RefreshReport>> flight;
+  std::unique_ptr<boost::asio::steady_timer> timer;
+  SourceStatus current;
+  // The breaker state last announced (event and gauge).
+  resilience::CircuitBreaker::State reported_breaker = resilience::CircuitBreaker::State::closed;
+  bool removed = false;
+};
+
+// The metric families the Service updates.
+struct Service::Metrics {
+  explicit Metrics(metrics::Registry& registry)
+      : requests(registry.counter("homectl_source_requests_total", "Upstream refreshes by outcome.",
+                                  {"source", "outcome"})),
+        duration(registry.histogram("homectl_source_request_duration_seconds",
+                                    "Duration of upstream refreshes (all attempts).", {"source"})),
+        lookups(registry.counter("homectl_cache_lookups_total",
+                                 "Cache lookups of GET /v1/sources/{name} by result.",
+                                 {"source", "result"})),
+        bytes(registry.gauge("homectl_cache_bytes", "Bytes held by the source cache.")),
+        entries(registry.gauge("homectl_cache_entries", "Entries held by the source cache.")),
+        breaker(registry.gauge("homectl_breaker_state",
+                               "Circuit breaker state (0 closed, 1 half-open, 2 open).",
+                               {"source"})),
+        last_success(registry.gauge("homectl_source_last_success_timestamp_seconds",
+                                    "Unix time of the last successful refresh.", {"source"})) {}
+
+  metrics::Family<metrics::Counter>& requests;
+  metrics::Family<metrics::Histogram>& duration;
+  metrics::Family<metrics::Counter>& lookups;
+  metrics::Family<metrics::Gauge>& bytes;
+  metrics::Family<metrics::Gauge>& entries;
+  metrics::Family<metrics::Gauge>& breaker;
+  metrics::Family<metrics::Gauge>& last_success;
+};
+
+} // namespace homectl::sources

@@ -1,0 +1,133 @@
+#include "homectl/watchdog/notifier.hpp"
+
+#include "homectl/client/http_client.hpp"
+#include "homectl/util/strings.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
+namespace homectl::watchdog {
+namespace {
+
+// Resolves a bare program name on PATH in the parent, so the child only calls execve.
+std::string resolve_program(const std::string& program, const std::string& path) {
+  if (program.find('/') != std::string::npos) {
+    return program;
+  }
+  for (const auto& dir : util::split(path, ':')) {
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+  }
+  return {};
+}
+
+bool wait_until(pid_t pid, int& status, std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) {
+      return true;
+    }
+    if (done < 0 && errno != EINTR) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+} // namespace
+
+DeliveryResult run_command(const std::vector<std::string>& argv, const Notification& notification,
+                           const std::string& daemon_url, std::chrono::milliseconds timeout) {
+  DeliveryResult result;
+  if (argv.empty()) {
+    result.detail = "command notifier has an empty argv";
+    return result;
+  }
+  const char* inherited_path = std::getenv("PATH");
+  const std::string path =
+      inherited_path != nullptr ? inherited_path : "/usr/local/bin:/usr/bin:/bin";
+  const std::string program = resolve_program(argv[0], path);
+  if (program.empty()) {
+    result.detail = "\"" + argv[0] + "\" not found on PATH";
+    return result;
+  }
+
+  // A small, explicit environment: nothing of ours (tokens!) leaks into the command.
+  std::vector<std::string> env_strings{
+      "PATH=" + path,
+      "HOMECTL_STATE=" +
+          (notification.test ? std::string("test") : std::string(to_string(notification.state))),
+      "HOMECTL_PREVIOUS=" + std::string(to_string(notification.previous)),
+      "HOMECTL_MESSAGE=" + notification.message,
+      "HOMECTL_SINCE=" + format_time(notification.since),
+      "HOMECTL_URL=" + daemon_url,
+      "HOMECTL_TITLE=" + title_of(notification),
+      std::string("HOMECTL_REMINDER=") + (notification.reminder ? "1" : "0"),
+  };
+  for (const char* keep : {"HOME", "LANG", "TZ"}) {
+    if (const char* value = std::getenv(keep)) {
+      env_strings.push_back(std::string(keep) + "=" + value);
+    }
+  }
+  std::vector<char*> envp;
+  for (auto& s : env_strings) {
+    envp.push_back(s.data());
+  }
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& s : args) {
+    argp.push_back(s.data());
+  }
+  argp.push_back(nullptr);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    result.detail = "fork failed";
+    return result;
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    const int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, 0);
+      ::dup2(null_fd, 1);
+    }
+    ::execve(program.c_str(), argp.data(), envp.data());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid); // also from the parent, so the group exists before any kill
+
+  int status = 0;
+  if (!wait_until(pid, status, std::chrono::steady_clock::now() + timeout)) {
+    ::kill(-pid, SIGTERM);
+    if (!wait_until(pid, status,
+                    std::chrono::steady_clock::now() + std::chrono::milliseconds(500))) {
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
+    result.detail = "killed after " + client::format_duration(timeout);
+    return result;
+  }
+  if (WIFEXITED(status)) {
+    const int code = WEXITSTATUS(status);
+    result.ok = code == 0;
+    result.detail =
+        code == 127 ? "cannot execute " + program : "exit status " + std::to_string(code);
+  } else if (WIFSIGNALED(status)) {
+    result.detail = "killed by signal " + std::to_string(WTERMSIG(status));
+  }
+  return result;
+}
+
+} // namespace homectl::watchdog

@@ -1,0 +1,191 @@
+#include "homectl/watchdog/watchdog.hpp"
+
+#include "homectl/client/http_client.hpp"
+#include "homectl/client/readiness.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace homectl::watchdog {
+namespace {
+
+std::string checks_of(const client::HealthReport& report) {
+  auto doc = nlohmann::json::parse(report.body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return {};
+  }
+  auto it = doc.find("checks");
+  if (it == doc.end() || !it->is_object()) {
+    return {};
+  }
+  return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+} // namespace
+
+bool RunReport::delivery_failed() const {
+  return std::any_of(deliveries.begin(), deliveries.end(),
+                     [](const DeliveryReport& d) { return !d.result.ok; });
+}
+
+Watchdog::Watchdog(WatchdogSettings settings, std::vector<std::unique_ptr<Notifier>> notifiers,
+                   const util::Clock& clock, Sleeper sleeper)
+    : m_settings(std::move(settings)), m_notifiers(std::move(notifiers)), m_clock(clock),
+      m_sleeper(std::move(sleeper)) {}
+
+Observation Watchdog::observe() {
+  client::HttpClient http(client::ClientOptions{m_settings.url, m_settings.token,
+                                                m_settings.timeout, m_settings.timeout});
+  const auto probe = client::probe_ready(http);
+  Observation observation;
+  switch (probe.state) {
+  case client::NagiosState::ok:
+  case client::NagiosState::warning:
+    observation.state = DaemonState::up;
+    break;
+  case client::NagiosState::critical:
+    observation.state = DaemonState::down;
+    break;
+  case client::NagiosState::unknown:
+    observation.state = DaemonState::unreachable;
+    break;
+  }
+  observation.message = probe.text;
+  if (probe.report) {
+    observation.checks_json = checks_of(*probe.report);
+  }
+  if (observation.state == DaemonState::down) {
+    // /health has the whole story (every check); use it when it answers.
+    auto health = http.get("/health", {{"Accept", "application/health+json"}});
+    if (health) {
+      auto report = client::parse_health_report(health.response->body);
+      if (report) {
+        const auto trouble = report->trouble_summary();
+        if (!trouble.empty()) {
+          observation.message = "not ready: " + trouble;
+        }
+        observation.checks_json = checks_of(*report);
+      }
+    }
+  }
+  return observation;
+}
+
+RunReport Watchdog::run_once(WatchdogFile& file) {
+  return apply(file, observe());
+}
+
+RunReport Watchdog::apply(WatchdogFile& file, const Observation& observation) {
+  RunReport report;
+  report.observation = observation;
+  const auto now = m_clock.wall();
+  const auto before = file.machine;
+  report.notification = step(file.machine, observation, now, m_settings.thresholds);
+  if (report.notification) {
+    for (const auto& notifier : m_notifiers) {
+      PendingDelivery d;
+      d.id = file.next_id++;
+      d.notifier = notifier->key();
+      d.notification = *report.notification;
+      d.created = now;
+      d.next_attempt = now;
+      file.queue.push_back(std::move(d));
+    }
+  }
+  if (report.notification || !(before == file.machine)) {
+    persist(file);
+  }
+  deliver_due(file, report);
+  report.still_queued = file.queue.size();
+  return report;
+}
+
+void Watchdog::deliver_due(WatchdogFile& file, RunReport& report) {
+  std::size_t i = 0;
+  while (i < file.queue.size()) {
+    auto& d = file.queue[i];
+    const auto now = m_clock.wall();
+    Notifier* notifier = find_notifier(d.notifier);
+    if (notifier == nullptr || now - d.created > m_settings.max_age) {
+      DeliveryReport dropped{d.notifier, {}, false, true};
+      dropped.result.detail = notifier == nullptr ? "notifier no longer configured"
+                                                  : "undelivered for too long: " + d.last_error;
+      report.deliveries.push_back(std::move(dropped));
+      file.queue.erase(file.queue.begin() + static_cast<std::ptrdiff_t>(i));
+      persist(file);
+      continue;
+    }
+    if (d.next_attempt > now) {
+      ++i;
+      continue;
+    }
+    DeliveryResult result;
+    std::optional<std::chrono::milliseconds> defer_for;
+    for (int attempt = 0; attempt < m_settings.attempts_per_run; ++attempt) {
+      result = notifier->deliver(d.notification, m_settings.url);
+      ++d.attempts;
+      if (result.ok) {
+        break;
+      }
+      d.last_error = result.detail;
+      if (result.retry_after) {
+        const std::chrono::milliseconds wait = *result.retry_after;
+        if (wait > m_settings.max_inline_wait) {
+          defer_for = wait;
+          break;
+        }
+        if (attempt + 1 < m_settings.attempts_per_run) {
+          m_sleeper(wait);
+        }
+        continue;
+      }
+      if (attempt + 1 < m_settings.attempts_per_run) {
+        m_sleeper(m_settings.retry_base * (1 << attempt));
+      }
+    }
+    if (result.ok) {
+      report.deliveries.push_back(DeliveryReport{d.notifier, result, false, false});
+      file.queue.erase(file.queue.begin() + static_cast<std::ptrdiff_t>(i));
+      persist(file);
+      continue;
+    }
+    // Due again on the next run, unless the receiver asked for a longer pause.
+    d.next_attempt = m_clock.wall() + defer_for.value_or(std::chrono::milliseconds(0));
+    report.deliveries.push_back(DeliveryReport{d.notifier, result, true, false});
+    persist(file);
+    ++i;
+  }
+}
+
+std::vector<DeliveryReport> Watchdog::test_notify() {
+  Notification n;
+  n.test = true;
+  n.state = DaemonState::unknown;
+  n.previous = DaemonState::unknown;
+  n.since = m_clock.wall();
+  n.message = "Test notification from homectl watchdog for " + m_settings.url;
+  std::vector<DeliveryReport> out;
+  for (const auto& notifier : m_notifiers) {
+    out.push_back(
+        DeliveryReport{notifier->key(), notifier->deliver(n, m_settings.url), false, false});
+  }
+  return out;
+}
+
+Notifier* Watchdog::find_notifier(const std::string& key) {
+  for (const auto& notifier : m_notifiers) {
+    if (notifier->key() == key) {
+      return notifier.get();
+    }
+  }
+  return nullptr;
+}
+
+void Watchdog::persist(const WatchdogFile& file) {
+  if (m_persist) {
+    m_persist(file);
+  }
+}
+
+} // namespace homectl::watchdog
