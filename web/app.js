@@ -388,7 +388,8 @@
       const took = body.duration_ms != null ? ` in ${Math.round(body.duration_ms)} ms` : '';
       return `Refreshed${took}${body.changed === false ? ' (unchanged)' : body.changed ? ' (changed)' : ''}`;
     }
-    return `Refresh failed: ${body.outcome.replace('_', ' ')}${body.status ? ` (HTTP ${body.status})` : ''}`;
+    const status = body.status ? ` (HTTP ${body.status})` : '';
+    return `Refresh failed: ${body.outcome.replace('_', ' ')}${status}${body.error ? `: ${body.error}` : ''}`;
   }
 
   async function refreshSource(name, li) {

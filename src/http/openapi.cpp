@@ -168,6 +168,43 @@ constexpr const char* k_document = R"json({
         "tags": ["ui"],
         "responses": {
           "200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}},
+          "304": {"description": "Not modified (If-None-Match holds the ETag)"},
+          "404": {"$ref": "#/components/responses/Problem"},
+          "429": {"$ref": "#/components/responses/TooManyRequests"}
+        }
+      }
+    },
+    "/app.css": {
+      "get": {
+        "summary": "The status page's stylesheet",
+        "tags": ["ui"],
+        "responses": {
+          "200": {"description": "text/css", "content": {"text/css": {"schema": {"type": "string"}}}},
+          "304": {"description": "Not modified (If-None-Match holds the ETag)"},
+          "404": {"$ref": "#/components/responses/Problem"},
+          "429": {"$ref": "#/components/responses/TooManyRequests"}
+        }
+      }
+    },
+    "/app.js": {
+      "get": {
+        "summary": "The status page's script",
+        "tags": ["ui"],
+        "responses": {
+          "200": {"description": "text/javascript", "content": {"text/javascript": {"schema": {"type": "string"}}}},
+          "304": {"description": "Not modified (If-None-Match holds the ETag)"},
+          "404": {"$ref": "#/components/responses/Problem"},
+          "429": {"$ref": "#/components/responses/TooManyRequests"}
+        }
+      }
+    },
+    "/favicon.svg": {
+      "get": {
+        "summary": "The status page's icon",
+        "tags": ["ui"],
+        "responses": {
+          "200": {"description": "image/svg+xml", "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
+          "304": {"description": "Not modified (If-None-Match holds the ETag)"},
           "404": {"$ref": "#/components/responses/Problem"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         }

@@ -132,11 +132,25 @@ function daemonConfig(upstreamUrl, extra = {}) {
 let browser;
 let upstream;
 let daemon;
+let sourcesApi = true; // false while the build has no /v1/sources
 
 before(async () => {
   browser = await skipIfNoBrowser(launchBrowser);
   upstream = await startUpstream();
   daemon = await startDaemon('main', daemonConfig(upstream.url, { server: { api_token: TOKEN } }));
+  sourcesApi = (await fetch(`${daemon.url}/v1/sources`)).status !== 404;
+});
+// Tests that need the sources API skip without it; the whole run then exits
+// EXIT_SKIP (ctest: skipped) unless something else failed.
+function needsSources(t) {
+  if (!sourcesApi) t.skip('this build of homectl has no /v1/sources');
+  return sourcesApi;
+}
+process.on('exit', (code) => {
+  if (!code && !sourcesApi) {
+    console.log('SKIP: this build of homectl serves no /v1/sources yet; page, headers and server.ui were tested');
+    process.exitCode = EXIT_SKIP;
+  }
 });
 after(async () => {
   await browser?.close();
@@ -181,7 +195,8 @@ test('serves the page with its content type, CSP, ETag and 304', async () => {
   assert.notEqual(script.headers.get('etag'), etag);
 });
 
-test('lists every source with its state, and a failing upstream shows its error', async () => {
+test('lists every source with its state, and a failing upstream shows its error', async (t) => {
+  if (!needsSources(t)) return;
   const { page, seen } = await openSettledPage();
   assert.deepEqual(await page.locator('.card h3').allTextContents(), SOURCES);
   assert.equal(await page.textContent(`${card('alpha')} .state-text`), 'fresh');
@@ -198,7 +213,8 @@ test('lists every source with its state, and a failing upstream shows its error'
   await page.close();
 });
 
-test('new upstream content, once refreshed, shows up without a reload', async () => {
+test('new upstream content, once refreshed, shows up without a reload', async (t) => {
+  if (!needsSources(t)) return;
   const { page } = await openSettledPage();
   const marker = await page.evaluate(() => window.__loadMarker);
   const bars = await barCount(page, 'alpha');
@@ -213,7 +229,8 @@ test('new upstream content, once refreshed, shows up without a reload', async ()
   await page.close();
 });
 
-test('an upstream that starts failing shows its error on the page', async () => {
+test('an upstream that starts failing shows its error on the page', async (t) => {
+  if (!needsSources(t)) return;
   const { page } = await openSettledPage();
   assert.ok(!(await page.isVisible(`${card('beta')} .last-error`)));
   upstream.set('beta', 503, { error: 'maintenance' });
@@ -225,7 +242,8 @@ test('an upstream that starts failing shows its error on the page', async () => 
   await page.close();
 });
 
-test('the refresh button refreshes the source (asking for the token)', async () => {
+test('the refresh button refreshes the source (asking for the token)', async (t) => {
+  if (!needsSources(t)) return;
   const { page } = await openSettledPage();
   const hitsBefore = upstream.hits('alpha');
   await page.click(`${card('alpha')} .refresh`);
@@ -238,7 +256,8 @@ test('the refresh button refreshes the source (asking for the token)', async () 
   await page.close();
 });
 
-test('screenshots at desktop and phone width', async () => {
+test('screenshots at desktop and phone width', async (t) => {
+  if (!needsSources(t)) return;
   // Let gamma fail a few more times so its sparkline shows it.
   for (let i = 0; i < 3; ++i) await refreshViaApi('gamma');
   const { page } = await openSettledPage();
