@@ -3,6 +3,7 @@
 
 #include "homectl/daemon/lifecycle.hpp"
 #include "homectl/daemon/listener.hpp"
+#include "homectl/daemon/redis_area.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/web/page_routes.hpp"
 
@@ -17,8 +18,9 @@
 
 namespace homectl::daemon {
 
-void install_areas(boost::asio::io_context& /*io*/, ServerCore& core) {
+void install_areas(boost::asio::io_context& io, ServerCore& core) {
   add_core_endpoints(core);
+  install_redis(io, core);
   web::add_page_routes(core.router, [state = &core.state] { return state->config()->server.ui; });
 }
 
