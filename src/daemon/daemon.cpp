@@ -3,12 +3,13 @@
 
 #include "homectl/daemon/lifecycle.hpp"
 #include "homectl/daemon/listener.hpp"
+#include "homectl/daemon/redis_area.hpp"
 #include "homectl/log/logger.hpp"
-#include "homectl/web/page_routes.hpp"
 #include "homectl/resilience/retry.hpp"
 #include "homectl/sources/http_fetcher.hpp"
 #include "homectl/sources/routes.hpp"
 #include "homectl/sources/service.hpp"
+#include "homectl/web/page_routes.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -24,12 +25,16 @@ namespace homectl::daemon {
 void install_areas(boost::asio::io_context& io, ServerCore& core) {
   add_core_endpoints(core);
   web::add_page_routes(core.router, [state = &core.state] { return state->config()->server.ui; });
+  // Redis (optional): shared L2 cache, refresh locks and change events.
+  auto redis = install_redis(io, core);
+  sources::ServiceOptions options;
+  options.shared_store = redis ? &redis->store() : nullptr;
 
   // Sources: the outbound fetcher and the cache/scheduler behind /v1/sources.
   auto fetcher = std::make_shared<sources::HttpFetcher>(io.get_executor());
   auto service = std::make_shared<sources::Service>(io.get_executor(), *core.state.config(),
                                                     *fetcher, core.metrics, core.state.clock(),
-                                                    resilience::default_random());
+                                                    resilience::default_random(), options);
   sources::register_routes(core.router, *service);
   sources::register_health(core.checks, *service);
   core.reload_hooks.push_back(
@@ -37,6 +42,9 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
   service->start();
   core.parts.push_back(service);
   core.parts.push_back(fetcher);
+  if (redis) {
+    core.parts.push_back(redis); // the Service refers to its store: keep it alive after it
+  }
 }
 
 int run(const Options& options) {

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "homectl/config/config.hpp"
+#include "homectl/redis/client.hpp"
+#include "homectl/sources/shared_store.hpp"
+#include "homectl/util/result.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+// The shared second-level store on Redis: cache entries under
+// `{prefix}cache:{source}`, refresh locks under `{prefix}lock:{source}` and
+// change events on `{prefix}events`. Every key carries a TTL.
+namespace homectl::daemon {
+
+// Encodes an entry in a small binary-safe format (magic, version, lengths).
+std::string encode_entry(const sources::StoredEntry& entry);
+// Decodes bytes written by encode_entry; untrusted input, so any malformed,
+// truncated or oversized data is an error value, never a crash.
+Result<sources::StoredEntry> decode_entry(std::string_view bytes);
+
+// Counters of published events (for homectl_events_published_total).
+struct PublishStats {
+  std::uint64_t ok = 0;
+  std::uint64_t dropped = 0; // Redis down or too many publishes in flight
+  std::uint64_t error = 0;   // sent but failed (error reply, timeout, lost)
+};
+
+class RedisStore final : public sources::SharedStore {
+public:
+  // `client` must outlive the store; `instance_id` proves lock ownership.
+  RedisStore(boost::asio::any_io_executor executor, redis::Client& client,
+             config::RedisConfig config, std::string instance_id);
+
+  boost::asio::awaitable<std::optional<sources::StoredEntry>> load(std::string source) override;
+  boost::asio::awaitable<void> store(std::string source, sources::StoredEntry entry,
+                                     std::chrono::milliseconds ttl) override;
+  boost::asio::awaitable<bool> try_lock(std::string source, std::chrono::milliseconds ttl) override;
+  boost::asio::awaitable<void> unlock(std::string source) override;
+  void publish(const sources::Event& event) override;
+
+  // Key names (with the configured prefix).
+  std::string cache_key(std::string_view source) const;
+  std::string lock_key(std::string_view source) const;
+  std::string events_channel() const;
+  const std::string& instance_id() const { return m_instance_id; }
+  // Event publish counters. Thread-safe.
+  PublishStats publish_stats() const;
+
+private:
+  struct Counters {
+    std::atomic<std::uint64_t> ok{0};
+    std::atomic<std::uint64_t> dropped{0};
+    std::atomic<std::uint64_t> error{0};
+    std::atomic<std::uint64_t> in_flight{0};
+  };
+
+  boost::asio::any_io_executor m_executor;
+  redis::Client& m_client;
+  config::RedisConfig m_config;
+  std::string m_instance_id;
+  std::shared_ptr<Counters> m_counters = std::make_shared<Counters>();
+};
+
+// A unique id for this process's locks: host name, pid and random bits.
+std::string make_instance_id();
+
+} // namespace homectl::daemon

@@ -1,0 +1,169 @@
+// Redis wired into the daemon: connections, check, metrics, invalidation.
+#include "homectl/daemon/redis_area.hpp"
+
+#include "homectl/log/logger.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+
+namespace homectl::daemon {
+
+namespace asio = boost::asio;
+
+RedisArea::RedisArea(asio::any_io_executor executor, redis::Endpoint endpoint,
+                     config::RedisConfig config)
+    : m_config(std::move(config)),
+      m_client(executor, endpoint, redis::ClientOptions::from_config(m_config)),
+      m_subscriber(
+          executor, endpoint,
+          [this](const std::string&, const std::string& payload) { handle_message(payload); },
+          redis::ClientOptions::from_config(m_config)),
+      m_store(executor, m_client, m_config, make_instance_id()) {
+  m_subscriber.subscribe({m_store.events_channel()});
+  m_client.start();
+  m_subscriber.start();
+}
+
+RedisArea::~RedisArea() {
+  m_subscriber.close();
+  m_client.close();
+}
+
+void RedisArea::on_remote_update(RemoteUpdate callback) {
+  std::lock_guard lock(m_mutex);
+  m_remote_update = std::move(callback);
+}
+
+void RedisArea::handle_message(const std::string& payload) {
+  const auto event = nlohmann::json::parse(payload, nullptr, false);
+  if (!event.is_object() || event.value("type", "") != "source.updated" ||
+      !event.contains("source") || !event["source"].is_string()) {
+    return; // other event types, or not ours: nothing to load
+  }
+  const auto etag = event.contains("etag") && event["etag"].is_string()
+                        ? event["etag"].get<std::string>()
+                        : std::string();
+  RemoteUpdate callback;
+  {
+    std::lock_guard lock(m_mutex);
+    callback = m_remote_update;
+  }
+  if (callback) {
+    callback(event["source"].get<std::string>(), etag);
+  }
+}
+
+health::Check RedisArea::check() const {
+  const auto stats = m_client.stats();
+  health::Check check;
+  check.key = "redis:connection";
+  check.component_type = "datastore";
+  if (stats.last_ping_latency) {
+    check.observed_value = static_cast<double>(stats.last_ping_latency->count()) / 1000.0;
+    check.observed_unit = "ms";
+  }
+  check.extra = nlohmann::json{{"reconnects", stats.reconnects},
+                               {"subscribed", m_subscriber.up()},
+                               {"url", m_client.endpoint().describe()}};
+  if (!stats.up) {
+    check.status = m_config.required ? health::Status::fail : health::Status::warn;
+    check.output = "Redis at " + m_client.endpoint().describe() + " is unreachable" +
+                   (stats.last_error.empty() ? std::string() : ": " + stats.last_error);
+  }
+  return check;
+}
+
+namespace {
+
+// Turns monotonically growing totals read elsewhere into Counter increments.
+class DeltaCounter {
+public:
+  explicit DeltaCounter(metrics::Counter& counter) : m_counter(&counter) {}
+  void update(std::uint64_t total) {
+    if (total > m_seen) {
+      m_counter->inc(static_cast<double>(total - m_seen));
+      m_seen = total;
+    }
+  }
+
+private:
+  metrics::Counter* m_counter;
+  std::uint64_t m_seen = 0;
+};
+
+void add_metrics(ServerCore& core, const std::shared_ptr<RedisArea>& area) {
+  auto& registry = core.metrics;
+  auto& up = registry.gauge("homectl_redis_up", "1 while the Redis command connection is up").get();
+  auto& commands =
+      registry.counter("homectl_redis_commands_total", "Redis commands by outcome", {"outcome"});
+  auto& published = registry.counter("homectl_events_published_total",
+                                     "Change events published on Redis by outcome", {"outcome"});
+  auto& reconnects = registry
+                         .counter("homectl_redis_reconnects_total",
+                                  "Redis reconnect attempts after the first connect")
+                         .get();
+  struct Seen {
+    Seen(metrics::Family<metrics::Counter>& c, metrics::Counter& r,
+         metrics::Family<metrics::Counter>& p)
+        : commands{DeltaCounter(c.with({"ok"})), DeltaCounter(c.with({"error"})),
+                   DeltaCounter(c.with({"timeout"})), DeltaCounter(c.with({"dropped"}))},
+          reconnects(r), published{DeltaCounter(p.with({"ok"})), DeltaCounter(p.with({"dropped"})),
+                                   DeltaCounter(p.with({"error"}))} {}
+    std::mutex mutex;
+    std::array<DeltaCounter, 4> commands;
+    DeltaCounter reconnects;
+    std::array<DeltaCounter, 3> published;
+  };
+  auto seen = std::make_shared<Seen>(commands, reconnects, published);
+  std::weak_ptr<RedisArea> weak = area;
+  registry.on_collect([weak, seen, &up] {
+    const auto a = weak.lock();
+    if (!a) {
+      return;
+    }
+    const auto stats = a->stats();
+    const auto events = a->store().publish_stats();
+    std::lock_guard lock(seen->mutex);
+    up.set(stats.up ? 1.0 : 0.0);
+    seen->commands[0].update(stats.commands_ok);
+    seen->commands[1].update(stats.commands_error);
+    seen->commands[2].update(stats.commands_timeout);
+    seen->commands[3].update(stats.commands_dropped);
+    seen->reconnects.update(stats.reconnects);
+    seen->published[0].update(events.ok);
+    seen->published[1].update(events.dropped);
+    seen->published[2].update(events.error);
+  });
+}
+
+} // namespace
+
+std::shared_ptr<RedisArea> install_redis(asio::io_context& io, ServerCore& core) {
+  const auto config = core.state.config()->redis;
+  if (config.url.empty()) {
+    return nullptr;
+  }
+  auto endpoint = redis::parse_url(config.url);
+  if (!endpoint) {
+    log::error("redis.url is invalid: Redis stays off", {{"problem", endpoint.error().message}});
+    return nullptr;
+  }
+  auto area = std::make_shared<RedisArea>(asio::make_strand(io), *endpoint, config);
+  core.parts.push_back(area);
+  std::weak_ptr<RedisArea> weak = area;
+  core.checks.add("redis", [weak] {
+    const auto a = weak.lock();
+    return a ? std::vector<health::Check>{a->check()} : std::vector<health::Check>{};
+  });
+  add_metrics(core, area);
+  log::info("redis enabled", {{"url", endpoint->describe()},
+                              {"required", config.required},
+                              {"instance", area->store().instance_id()}});
+  return area;
+}
+
+} // namespace homectl::daemon

@@ -1,0 +1,224 @@
+// Redis in the real `homectl serve`: events on a real SUBSCRIBE connection,
+// warm restarts from the shared cache, TTLs on every key, and surviving a
+// kill -9 of redis-server. A real redis-server, a fake upstream on loopback.
+#include "homectl/redis/subscriber.hpp"
+
+#include "support/daemon_process.hpp"
+#include "support/fake_upstream.hpp"
+#include "support/redis_server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <csignal>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace homectl::test {
+namespace {
+
+using nlohmann::json;
+
+template <typename Probe>
+bool eventually(Probe probe, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (probe()) {
+      return true;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return probe();
+}
+
+json daemon_config(const FakeUpstream& up, const RedisServer& redis, json source_extra = {},
+                   bool required = false) {
+  json source = {{"url", up.url("/w")}, {"ttl", "1m"},  {"refresh", "off"},
+                 {"timeout", "2s"},     {"retries", 0}, {"breaker_failures", 100}};
+  if (source_extra.is_object()) {
+    source.update(source_extra);
+  }
+  return json{{"redis", {{"url", redis.url()}, {"required", required}, {"prefix", "hc:"}}},
+              {"sources", {{"weather", source}}}};
+}
+
+// The `state` of a source in GET /v1/sources, "" when unknown.
+std::string source_state(const DaemonProcess& daemon, const std::string& name) {
+  const auto r = request(daemon.port(), "GET", "/v1/sources");
+  if (!r || r->status != 200) {
+    return "";
+  }
+  const auto body = json::parse(r->body, nullptr, false);
+  if (!body.is_object() || !body.contains("sources")) {
+    return "";
+  }
+  for (const auto& item : body["sources"]) {
+    if (item.value("name", "") == name) {
+      return item.value("state", "");
+    }
+  }
+  return "";
+}
+
+// Status code of GET path, 0 when no answer.
+int status_of(const DaemonProcess& daemon, const std::string& path) {
+  const auto r = request(daemon.port(), "GET", path);
+  return r ? r->status : 0;
+}
+
+// Collects messages of one channel on a real SUBSCRIBE connection.
+class ChannelListener {
+public:
+  ChannelListener(const std::string& url, const std::string& channel)
+      : m_subscriber(m_io.get_executor(), *redis::parse_url(url),
+                     [this](const std::string&, const std::string& payload) {
+                       std::lock_guard lock(m_mutex);
+                       m_messages.push_back(payload);
+                     }) {
+    m_subscriber.subscribe({channel});
+    m_subscriber.start();
+    m_thread = std::thread([this] { m_io.run(); });
+  }
+  ~ChannelListener() {
+    m_io.stop();
+    m_thread.join();
+  }
+  bool up() const { return m_subscriber.up(); }
+  std::vector<std::string> messages() const {
+    std::lock_guard lock(m_mutex);
+    return m_messages;
+  }
+
+private:
+  boost::asio::io_context m_io;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work{
+      m_io.get_executor()};
+  mutable std::mutex m_mutex;
+  std::vector<std::string> m_messages;
+  redis::Subscriber m_subscriber;
+  std::thread m_thread;
+};
+
+TEST(RedisUses, EventsArePublishedAsDocumentedJson) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  RedisServer redis;
+  FakeUpstream up;
+  up.on("/w", {FakeResponse::json(R"({"t":21})")});
+  ChannelListener listener(redis.url(), "hc:events");
+  ASSERT_TRUE(eventually([&] { return listener.up(); }));
+  DaemonProcess daemon(daemon_config(up, redis));
+  ASSERT_TRUE(daemon.start()) << daemon.output();
+  ASSERT_TRUE(eventually([&] { return status_of(daemon, "/ready") == 200; })) << daemon.output();
+
+  const auto r = request(daemon.port(), "GET", "/v1/sources/weather");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  ASSERT_TRUE(eventually([&] { return !listener.messages().empty(); })) << daemon.output();
+  const auto payload = listener.messages().front();
+  EXPECT_LT(payload.size(), 1024U);
+  const auto event = json::parse(payload);
+  EXPECT_EQ(event["v"], 1);
+  EXPECT_EQ(event["type"], "source.updated");
+  EXPECT_EQ(event["source"], "weather");
+  EXPECT_EQ(event["etag"], r->header("ETag"));
+  EXPECT_TRUE(std::regex_match(event["at"].get<std::string>(),
+                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)")))
+      << event["at"];
+  EXPECT_FALSE(event.contains("body"));
+
+  const auto metrics = request(daemon.port(), "GET", "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("homectl_redis_up 1"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("homectl_events_published_total{outcome=\"ok\"}"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("homectl_redis_commands_total{outcome=\"ok\"}"), std::string::npos);
+}
+
+TEST(RedisUses, RestartServesFromSharedCacheWithoutUpstreamAndKeysHaveTtls) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  RedisServer redis;
+  FakeUpstream up;
+  up.on("/w", {FakeResponse::json(R"({"t":22})")});
+  const auto config = daemon_config(up, redis, json{{"refresh", "10m"}});
+  {
+    DaemonProcess first(config);
+    ASSERT_TRUE(first.start()) << first.output();
+    ASSERT_TRUE(eventually([&] { return source_state(first, "weather") == "fresh"; }))
+        << first.output();
+    ASSERT_TRUE(eventually([&] {
+      return redis.query({"EXISTS", "hc:cache:weather"}) == "(integer) 1";
+    }));
+    first.signal(SIGTERM);
+    ASSERT_TRUE(first.wait_exit(10s)) << first.output();
+  }
+  EXPECT_EQ(up.count("/w"), 1);
+
+  DaemonProcess second(config);
+  ASSERT_TRUE(second.start()) << second.output();
+  ASSERT_TRUE(eventually([&] { return source_state(second, "weather") == "fresh"; }))
+      << second.output();
+  const auto r = request(second.port(), "GET", "/v1/sources/weather");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, R"({"t":22})");
+  EXPECT_EQ(up.count("/w"), 1) << "the restarted instance went upstream instead of using L2";
+
+  // Nothing in Redis lives without a TTL.
+  const auto keys = redis.query({"KEYS", "*"});
+  EXPECT_NE(keys.find("hc:cache:weather"), std::string::npos) << keys;
+  for (const auto* key : {"hc:cache:weather", "hc:lock:weather"}) {
+    const auto ttl = redis.query({"PTTL", key});
+    EXPECT_NE(ttl, "(integer) -1") << key << " has no TTL";
+  }
+  EXPECT_EQ(redis.query({"DBSIZE"}), "(integer) 1") << keys;
+}
+
+void expect_survives_redis_kill(bool required) {
+  RedisServer redis;
+  FakeUpstream up;
+  up.on("/w", {FakeResponse::json(R"({"t":23})")});
+  DaemonProcess daemon(daemon_config(up, redis, json::object(), required));
+  ASSERT_TRUE(daemon.start()) << daemon.output();
+  ASSERT_TRUE(eventually([&] { return status_of(daemon, "/ready") == 200; })) << daemon.output();
+  ASSERT_EQ(status_of(daemon, "/v1/sources/weather"), 200);
+
+  redis.kill();
+  const int expected_ready = required ? 503 : 200;
+  ASSERT_TRUE(eventually([&] {
+    const auto r = request(daemon.port(), "GET", "/health");
+    return r && r->body.find("unreachable") != std::string::npos;
+  })) << daemon.output();
+  EXPECT_EQ(status_of(daemon, "/ready"), expected_ready);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(status_of(daemon, "/v1/sources/weather"), 200) << "request " << i;
+  }
+
+  redis.restart();
+  ASSERT_TRUE(eventually([&] {
+    const auto r = request(daemon.port(), "GET", "/health");
+    return r && r->body.find("unreachable") == std::string::npos;
+  })) << daemon.output();
+  EXPECT_EQ(status_of(daemon, "/ready"), 200);
+  const auto health = request(daemon.port(), "GET", "/health");
+  ASSERT_TRUE(health);
+  const auto body = json::parse(health->body);
+  const auto& check = body["checks"]["redis:connection"][0];
+  EXPECT_EQ(check["status"], "pass") << health->body;
+  EXPECT_GE(check["reconnects"].get<int>(), 1) << health->body;
+}
+
+TEST(RedisUses, KillOfRedisKeepsServingAndFailsReadyWhenRequired) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  expect_survives_redis_kill(true);
+}
+
+TEST(RedisUses, KillOfRedisKeepsServingAndOnlyWarnsWhenOptional) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  expect_survives_redis_kill(false);
+}
+
+} // namespace
+} // namespace homectl::test

@@ -1,0 +1,79 @@
+#include "homectl/daemon/redis_store.hpp"
+
+#include <gtest/gtest.h>
+
+namespace homectl::daemon {
+namespace {
+
+sources::StoredEntry sample() {
+  sources::StoredEntry entry;
+  entry.body = std::string("bin\0ary\xff\r\n body", 16);
+  entry.content_type = "application/json";
+  entry.etag = "\"abc123\"";
+  entry.status = 203;
+  entry.fetched_wall =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'790'000'000'123));
+  return entry;
+}
+
+TEST(RedisStoreCodec, RoundTripsEveryField) {
+  const auto entry = sample();
+  auto decoded = decode_entry(encode_entry(entry));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->body, entry.body);
+  EXPECT_EQ(decoded->content_type, entry.content_type);
+  EXPECT_EQ(decoded->etag, entry.etag);
+  EXPECT_EQ(decoded->status, entry.status);
+  EXPECT_EQ(decoded->fetched_wall, entry.fetched_wall);
+}
+
+TEST(RedisStoreCodec, RejectsForeignData) {
+  auto decoded = decode_entry("{\"body\":\"x\"}");
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("unknown format"), std::string::npos);
+  EXPECT_FALSE(decode_entry("").ok());
+}
+
+TEST(RedisStoreCodec, RejectsEveryTruncation) {
+  const auto bytes = encode_entry(sample());
+  for (std::size_t size = 0; size < bytes.size(); ++size) {
+    EXPECT_FALSE(decode_entry(std::string_view(bytes).substr(0, size)).ok()) << "size " << size;
+  }
+}
+
+TEST(RedisStoreCodec, RejectsTrailingBytesAndHugeLengths) {
+  auto bytes = encode_entry(sample());
+  EXPECT_FALSE(decode_entry(bytes + "x").ok());
+  // Content-type length field set to 2^63: must not allocate or read past the end.
+  auto huge = bytes;
+  huge[4 + 16] = '\x80';
+  auto decoded = decode_entry(huge);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("truncated or oversized"), std::string::npos);
+}
+
+TEST(RedisStoreCodec, RejectsInvalidStatus) {
+  auto entry = sample();
+  entry.status = 42;
+  auto decoded = decode_entry(encode_entry(entry));
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("status 42"), std::string::npos);
+}
+
+TEST(RedisStoreCodec, EveryByteFlipDecodesOrErrorsWithoutCrashing) {
+  const auto bytes = encode_entry(sample());
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    auto mutated = bytes;
+    mutated[i] = static_cast<char>(mutated[i] ^ 0xa5);
+    (void)decode_entry(mutated); // either result is fine; no crash, no overread
+  }
+  SUCCEED();
+}
+
+TEST(RedisStoreInstanceId, IsUniquePerCall) {
+  EXPECT_NE(make_instance_id(), make_instance_id());
+  EXPECT_FALSE(make_instance_id().empty());
+}
+
+} // namespace
+} // namespace homectl::daemon
