@@ -5,8 +5,9 @@
 # Subcommands at a command path ("" is the top level).
 __homectl_subcommands() {
   case "$1" in
-  '') REPLY='serve config completion version' ;;
+  '') REPLY='serve check-ready metrics config cache watchdog completion version' ;;
   'config') REPLY='validate show schema env' ;;
+  'cache') REPLY='warm' ;;
   *) REPLY='' ;;
   esac
 }
@@ -16,11 +17,16 @@ __homectl_options() {
   case "$1" in
   '') REPLY='-h --help --config --log-level -q --quiet' ;;
   'serve') REPLY='-h --help --config --log-level -q --quiet' ;;
+  'check-ready') REPLY='-h --help --config --log-level -q --quiet --url --token --timeout -v --verbose --json' ;;
+  'metrics') REPLY='-h --help --config --log-level -q --quiet --url --token --timeout --format --watch' ;;
   'config') REPLY='-h --help --config --log-level -q --quiet' ;;
   'config validate') REPLY='-h --help --config --log-level -q --quiet --json --strict' ;;
   'config show') REPLY='-h --help --config --log-level -q --quiet --origin' ;;
   'config schema') REPLY='-h --help --config --log-level -q --quiet' ;;
   'config env') REPLY='-h --help --config --log-level -q --quiet' ;;
+  'cache') REPLY='-h --help --config --log-level -q --quiet' ;;
+  'cache warm') REPLY='-h --help --config --log-level -q --quiet --url --token --concurrency --wait --timeout --max-wait' ;;
+  'watchdog') REPLY='-h --help --config --log-level -q --quiet --url --token --once --test-notify --state-file --timeout --interval' ;;
   'completion') REPLY='-h --help --config --log-level -q --quiet' ;;
   'version') REPLY='-h --help --config --log-level -q --quiet --json' ;;
   *) REPLY='' ;;
@@ -35,6 +41,17 @@ __homectl_option_value() {
   '|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'serve|--config') REPLY='file' ;;
   'serve|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'check-ready|--config') REPLY='file' ;;
+  'check-ready|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'check-ready|--url') REPLY='text' ;;
+  'check-ready|--token') REPLY='text' ;;
+  'check-ready|--timeout') REPLY='text' ;;
+  'metrics|--config') REPLY='file' ;;
+  'metrics|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'metrics|--url') REPLY='text' ;;
+  'metrics|--token') REPLY='text' ;;
+  'metrics|--timeout') REPLY='text' ;;
+  'metrics|--format') REPLY='choice:table prom json' ;;
   'config|--config') REPLY='file' ;;
   'config|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'config validate|--config') REPLY='file' ;;
@@ -45,6 +62,23 @@ __homectl_option_value() {
   'config schema|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'config env|--config') REPLY='file' ;;
   'config env|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'cache|--config') REPLY='file' ;;
+  'cache|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'cache warm|--config') REPLY='file' ;;
+  'cache warm|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'cache warm|--url') REPLY='text' ;;
+  'cache warm|--token') REPLY='text' ;;
+  'cache warm|--concurrency') REPLY='text' ;;
+  'cache warm|--wait') REPLY='text' ;;
+  'cache warm|--timeout') REPLY='text' ;;
+  'cache warm|--max-wait') REPLY='text' ;;
+  'watchdog|--config') REPLY='file' ;;
+  'watchdog|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'watchdog|--url') REPLY='text' ;;
+  'watchdog|--token') REPLY='text' ;;
+  'watchdog|--state-file') REPLY='file' ;;
+  'watchdog|--timeout') REPLY='text' ;;
+  'watchdog|--interval') REPLY='text' ;;
   'completion|--config') REPLY='file' ;;
   'completion|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'version|--config') REPLY='file' ;;
@@ -57,9 +91,22 @@ __homectl_option_value() {
 __homectl_positional() {
   case "$1|$2" in
   'config validate|0') REPLY='file' ;;
+  'cache warm|0') REPLY='source' ;;
+  'cache warm|'*) REPLY='source' ;;
   'completion|0') REPLY='choice:bash zsh fish' ;;
   *) REPLY=text ;;
   esac
+}
+
+# The configured source names (asks homectl itself, bounded in time).
+__homectl_sources() {
+  local prog=$1
+  shift
+  if command -v timeout >/dev/null 2>&1; then
+    timeout 2 "$prog" "$@" --quiet docs sources 2>/dev/null
+  else
+    "$prog" "$@" --quiet docs sources 2>/dev/null
+  fi
 }
 
 # Fills COMPREPLY for a value of the given kind.
@@ -87,7 +134,7 @@ __homectl_complete_value() {
     fi
     ;;
   source)
-    COMPREPLY=()
+    mapfile -t COMPREPLY < <(compgen -W "$(__homectl_sources "$@")" -- "$cur")
     ;;
   *)
     COMPREPLY=()
