@@ -35,6 +35,15 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
   auto service = std::make_shared<sources::Service>(io.get_executor(), *core.state.config(),
                                                     *fetcher, core.metrics, core.state.clock(),
                                                     resilience::default_random(), options);
+  if (redis) {
+    // Invalidation: another instance refreshed a source; load its entry from Redis.
+    redis->on_remote_update([weak = std::weak_ptr<sources::Service>(service)](
+                                const std::string& source, const std::string& etag) {
+      if (auto live = weak.lock()) {
+        live->adopt_remote(source, etag);
+      }
+    });
+  }
   sources::register_routes(core.router, *service);
   sources::register_health(core.checks, *service);
   core.reload_hooks.push_back(

@@ -81,6 +81,29 @@ asio::awaitable<std::optional<RefreshReport>> Service::adopt_shared(SourceState&
   co_return report;
 }
 
+void Service::adopt_remote(std::string name, std::string etag) {
+  auto state = find(name);
+  if (!state || m_options.shared_store == nullptr || m_stopped.load()) {
+    return;
+  }
+  asio::co_spawn(m_strand, adopt_remote_on_strand(std::move(state), std::move(etag)),
+                 [name](const std::exception_ptr& error) {
+                   if (error) {
+                     log::warn("adopting a shared entry failed", {{"source", name}});
+                   }
+                 });
+}
+
+asio::awaitable<void> Service::adopt_remote_on_strand(std::shared_ptr<SourceState> state,
+                                                      std::string etag) {
+  const auto current = state->slot->peek();
+  // Our own announcement echoed back, or a refresh of ours is already running.
+  if (state->removed || state->flight || (current && current->etag == etag)) {
+    co_return;
+  }
+  co_await adopt_shared(*state);
+}
+
 asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool scheduled) {
   auto* store = m_options.shared_store;
   bool locked = false;

@@ -220,5 +220,36 @@ TEST(RedisUses, KillOfRedisKeepsServingAndOnlyWarnsWhenOptional) {
   expect_survives_redis_kill(false);
 }
 
+TEST(RedisUses, AnotherInstancesRefreshReachesThisOneWithoutAnUpstreamCall) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  RedisServer redis;
+  FakeUpstream up;
+  up.on("/w", {FakeResponse::json(R"({"v":1})"), FakeResponse::json(R"({"v":2})")});
+  DaemonProcess a(daemon_config(up, redis));
+  DaemonProcess b(daemon_config(up, redis));
+  ASSERT_TRUE(a.start()) << a.output();
+  ASSERT_TRUE(b.start()) << b.output();
+
+  // A fetches on demand and announces it; B adopts the entry from Redis.
+  const auto first = request(a.port(), "GET", "/v1/sources/weather");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200) << first->body;
+  EXPECT_EQ(first->body, R"({"v":1})");
+  ASSERT_TRUE(eventually([&] { return source_state(b, "weather") == "fresh"; })) << b.output();
+  const auto adopted = request(b.port(), "GET", "/v1/sources/weather");
+  ASSERT_TRUE(adopted);
+  EXPECT_EQ(adopted->body, R"({"v":1})");
+
+  // A refreshes: B follows the new ETag, still without asking the upstream.
+  const auto refreshed = request(a.port(), "POST", "/v1/sources/weather/refresh?wait=5s");
+  ASSERT_TRUE(refreshed);
+  ASSERT_EQ(refreshed->status, 200) << refreshed->body;
+  EXPECT_TRUE(eventually([&] {
+    const auto r = request(b.port(), "GET", "/v1/sources/weather");
+    return r && r->status == 200 && r->body == R"({"v":2})";
+  })) << b.output();
+  EXPECT_EQ(up.count("/w"), 2) << "one upstream call per version, however many instances";
+}
+
 } // namespace
 } // namespace homectl::test

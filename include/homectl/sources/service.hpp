@@ -142,6 +142,11 @@ public:
   };
   boost::asio::awaitable<Trigger> refresh(std::string name, std::optional<Duration> wait);
 
+  // Another instance announced a new entry (ETag) for `name` on the shared
+  // store: adopt it from there when it differs from ours and is still fresh,
+  // without calling the upstream. Any thread; runs on the strand.
+  void adopt_remote(std::string name, std::string etag);
+
   bool has_source(std::string_view name) const;
   std::vector<SourceView> sources() const;
   // The last fetch outcomes of a source, oldest first; nullopt when unknown.
@@ -178,6 +183,8 @@ private:
                                           bool scheduled);
   boost::asio::awaitable<RefreshReport> perform(SourceState& state, bool scheduled);
   boost::asio::awaitable<std::optional<RefreshReport>> adopt_shared(SourceState& state);
+  boost::asio::awaitable<void> adopt_remote_on_strand(std::shared_ptr<SourceState> state,
+                                                      std::string etag);
   void store_entry(SourceState& state, std::shared_ptr<const cache::Entry> entry,
                    RefreshReport& report);
   void record(SourceState& state, const RefreshReport& report,
