@@ -6,10 +6,13 @@ DESTDIR    ?=
 CMAKE_ARGS ?=
 CONFIG     ?=
 SANITIZE_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps test-deps build run test test-sanitize bench format lint install clean
+.PHONY: all deps test-deps build run test test-sanitize fuzz fuzz-smoke bench format lint install clean
 
 all: build
 
@@ -38,6 +41,15 @@ test-sanitize: test-deps
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j$(JOBS)
 
+# libFuzzer (clang, ASan+UBSan) on every input parser, FUZZ_SECONDS each, in
+# its own build tree; seeds in tests/fuzz/corpus/, findings in $(FUZZ_BUILD)/artifacts/.
+fuzz:
+	JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The brief run CI does: 10 s per target.
+fuzz-smoke:
+	JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_BUILD) 10 $(FUZZ_TARGETS)
+
 # homectl serve vs nginx on /live (wrk; server and load generator on separate cores).
 bench: build
 	bash bench/run.sh ./$(BUILD)/homectl
@@ -54,4 +66,4 @@ install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(SANITIZE_BUILD)
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,25 @@
+// Fuzzes `pick`: JSON Pointers applied to an arbitrary upstream body. Input
+// layout: one pointer per line up to the first empty line, then the body.
+#include "homectl/sources/pick.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  std::vector<std::string> pointers;
+  while (!input.empty()) {
+    const std::size_t newline = input.find('\n');
+    const std::string_view line = input.substr(0, newline);
+    input = newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
+    if (line.empty()) {
+      break;
+    }
+    pointers.emplace_back(line);
+  }
+  (void)homectl::sources::apply_pick(input, pointers);
+  return 0;
+}
