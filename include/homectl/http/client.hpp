@@ -38,7 +38,7 @@ struct ClientOptions {
   // An absolute deadline that may cut the attempt shorter than `timeout`
   // (e.g. the end of a refresh's retry budget).
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  std::size_t max_body = 1024 * 1024;      // larger bodies fail with ClientError::too_large
+  std::size_t max_body = 1024 * 1024; // larger bodies fail with ClientError::too_large
   bool follow_redirects = false;
   int max_redirects = 5;
   bool tls_verify = true; // false: no chain or host-name check (self-signed devices)
