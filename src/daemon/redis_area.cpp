@@ -14,7 +14,7 @@ namespace homectl::daemon {
 
 namespace asio = boost::asio;
 
-RedisArea::RedisArea(asio::any_io_executor executor, redis::Endpoint endpoint,
+RedisArea::RedisArea(const asio::any_io_executor& executor, const redis::Endpoint& endpoint,
                      config::RedisConfig config)
     : m_config(std::move(config)),
       m_client(executor, endpoint, redis::ClientOptions::from_config(m_config)),

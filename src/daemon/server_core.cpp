@@ -2,7 +2,7 @@
 
 namespace homectl::daemon {
 
-ServerCore::ServerCore(config::Config config, const util::Clock& clock)
+ServerCore::ServerCore(const config::Config& config, const util::Clock& clock)
     : state(config, clock), limiter(clock, config.limits), http_metrics(metrics),
       dispatcher(router, state, limiter, http_metrics) {}
 

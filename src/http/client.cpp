@@ -173,13 +173,13 @@ asio::awaitable<ClientResponse> converse(Stream& stream, const Exchange& x, bool
   if (rec) {
     ClientResponse r = io_failure(x, "read", rec);
     if (parser.is_header_done()) {
-      r.status = parser.get().result_int();
+      r.status = static_cast<int>(parser.get().result_int());
     }
     co_return r;
   }
   auto& msg = parser.get();
   ClientResponse out;
-  out.status = msg.result_int();
+  out.status = static_cast<int>(msg.result_int());
   for (const auto& field : msg) {
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }

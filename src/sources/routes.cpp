@@ -104,7 +104,7 @@ refresh_source(Service& service, const http::Request& request, std::string name)
   }
   const auto& report = *trigger.report;
   json body = {{"source", name},
-               {"outcome", outcome_label(report.outcome)},
+               {"outcome", to_string(report.outcome)},
                {"status", report.status},
                {"duration_ms", report.duration.count()},
                {"changed", report.changed}};
@@ -124,7 +124,7 @@ boost::asio::awaitable<http::Response> source_history(Service& service, std::str
     json item = {{"at", format_rfc3339(entry.at)},
                  {"duration_ms", entry.duration_ms},
                  {"status", entry.status},
-                 {"outcome", outcome_label(entry.outcome)}};
+                 {"outcome", to_string(entry.outcome)}};
     if (!entry.error.empty()) {
       item["error"] = entry.error;
     }

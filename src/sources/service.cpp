@@ -47,10 +47,10 @@ Duration waiter_deadline(const config::FetchPolicy& policy, bool have_stale) {
 
 } // namespace
 
-Service::Service(asio::any_io_executor executor, const config::Config& config, Fetcher& fetcher,
-                 metrics::Registry& metrics, const util::Clock& clock, Random random,
-                 ServiceOptions options)
-    : m_strand(asio::make_strand(std::move(executor))), m_fetcher(fetcher), m_clock(clock),
+Service::Service(const asio::any_io_executor& executor, const config::Config& config,
+                 Fetcher& fetcher, metrics::Registry& metrics, const util::Clock& clock,
+                 Random random, ServiceOptions options)
+    : m_strand(asio::make_strand(executor)), m_fetcher(fetcher), m_clock(clock),
       m_random(std::move(random)), m_options(options),
       m_metrics(std::make_unique<Metrics>(metrics)), m_store(config.cache.max_size) {
   if (!m_random) {

@@ -77,7 +77,7 @@ asio::awaitable<std::optional<RefreshReport>> Service::adopt_shared(SourceState&
   RefreshReport report;
   report.outcome = FetchOutcome::ok;
   report.status = entry->status;
-  store_entry(state, std::move(entry), report);
+  store_entry(state, entry, report);
   co_return report;
 }
 
@@ -172,13 +172,13 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool schedul
       note_breaker(state);
       state.refresh_failing = true;
       state.current.last_error =
-          result.error.empty() ? std::string(outcome_label(result.outcome)) : result.error;
+          result.error.empty() ? std::string(to_string(result.outcome)) : result.error;
       state.current.last_error_at = m_clock.wall();
       const auto current = state.slot->peek();
       emit("source.failed", state, current ? current->etag : std::string(),
-           std::string(outcome_label(result.outcome)));
+           std::string(to_string(result.outcome)));
       log::warn("source refresh failed", {{"source", state.config.name},
-                                          {"outcome", outcome_label(result.outcome)},
+                                          {"outcome", to_string(result.outcome)},
                                           {"status", result.status},
                                           {"error", result.error}});
     }
@@ -190,7 +190,7 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool schedul
   co_return report;
 }
 
-void Service::store_entry(SourceState& state, std::shared_ptr<const cache::Entry> entry,
+void Service::store_entry(SourceState& state, const std::shared_ptr<const cache::Entry>& entry,
                           RefreshReport& report) {
   const auto old = state.slot->peek();
   report.changed = !old || old->etag != entry->etag;
@@ -217,7 +217,7 @@ void Service::record(SourceState& state, const RefreshReport& report,
   state.history.push(
       HistoryEntry{at, std::chrono::duration<double, std::milli>(report.duration).count(),
                    report.status, report.outcome, report.error});
-  m_metrics->requests.with({state.config.name, outcome_label(report.outcome)}).inc();
+  m_metrics->requests.with({state.config.name, to_string(report.outcome)}).inc();
   if (sent) {
     m_metrics->duration.with({state.config.name})
         .observe(std::chrono::duration<double>(report.duration).count());

@@ -20,7 +20,7 @@ std::string resolve_program(const std::string& program, const std::string& path)
     return program;
   }
   for (const auto& dir : util::split(path, ':')) {
-    const std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
     if (::access(candidate.c_str(), X_OK) == 0) {
       return candidate;
     }
@@ -80,12 +80,14 @@ DeliveryResult run_command(const std::vector<std::string>& argv, const Notificat
     }
   }
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& s : env_strings) {
     envp.push_back(s.data());
   }
   envp.push_back(nullptr);
   std::vector<std::string> args = argv;
   std::vector<char*> argp;
+  argp.reserve(args.size() + 1);
   for (auto& s : args) {
     argp.push_back(s.data());
   }

@@ -193,7 +193,10 @@ Result<bool> save_state_file(const std::filesystem::path& path, const WatchdogFi
       const std::string reason = std::strerror(errno);
       ::close(fd);
       ::unlink(tmp.c_str());
-      return make_error(tmp + ": cannot write: " + reason);
+      std::string message = tmp;
+      message += ": cannot write: ";
+      message += reason;
+      return make_error(std::move(message));
     }
     written += static_cast<std::size_t>(n);
   }

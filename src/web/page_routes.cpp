@@ -38,7 +38,7 @@ http::Response page_response(const Asset& asset, const http::Request& request) {
   return response;
 }
 
-void add_page_routes(http::Router& router, UiEnabled ui_enabled) {
+void add_page_routes(http::Router& router, const UiEnabled& ui_enabled) {
   for (const auto& asset : all_assets()) {
     const Asset* served = &asset; // assets live for the whole program
     router.add(

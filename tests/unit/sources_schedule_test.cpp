@@ -52,7 +52,7 @@ TEST(SourcesHistory, RingIsBounded) {
   ASSERT_EQ(entries.size(), History::k_capacity);
   EXPECT_EQ(entries.front().status, 40);
   EXPECT_EQ(entries.back().status, 99);
-  EXPECT_EQ(outcome_label(FetchOutcome::rate_limited), "rate_limited");
+  EXPECT_EQ(to_string(FetchOutcome::rate_limited), "rate_limited");
 }
 
 TEST(SourcesEvents, JsonShape) {

@@ -29,7 +29,7 @@ using RemoteUpdate = std::function<void(const std::string& source, const std::st
 class RedisArea {
 public:
   // Connects in the background; `executor` should be a strand.
-  RedisArea(boost::asio::any_io_executor executor, redis::Endpoint endpoint,
+  RedisArea(const boost::asio::any_io_executor& executor, const redis::Endpoint& endpoint,
             config::RedisConfig config);
   ~RedisArea();
   RedisArea(const RedisArea&) = delete;

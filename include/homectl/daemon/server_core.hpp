@@ -21,7 +21,7 @@ namespace homectl::daemon {
 using ReloadHook = std::function<void(const config::Config&, const config::Config&)>;
 
 struct ServerCore {
-  ServerCore(config::Config config, const util::Clock& clock);
+  ServerCore(const config::Config& config, const util::Clock& clock);
   ServerCore(const ServerCore&) = delete;
   ServerCore& operator=(const ServerCore&) = delete;
 

@@ -20,9 +20,6 @@ struct HistoryEntry {
   std::string error; // reason when not ok
 };
 
-// The metric/JSON label of an outcome ("ok", "error", "timeout", "breaker_open", "rate_limited").
-std::string_view outcome_label(FetchOutcome outcome);
-
 // A ring of the most recent `capacity` outcomes, oldest first. Not thread-safe.
 class History {
 public:

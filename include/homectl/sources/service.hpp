@@ -113,8 +113,8 @@ public:
   using Random = std::function<double()>;
 
   // Nothing runs until start(). `fetcher`, `metrics` and `clock` must outlive the Service.
-  Service(boost::asio::any_io_executor executor, const config::Config& config, Fetcher& fetcher,
-          metrics::Registry& metrics, const util::Clock& clock, Random random,
+  Service(const boost::asio::any_io_executor& executor, const config::Config& config,
+          Fetcher& fetcher, metrics::Registry& metrics, const util::Clock& clock, Random random,
           ServiceOptions options = {});
   ~Service();
   Service(const Service&) = delete;
@@ -185,7 +185,7 @@ private:
   boost::asio::awaitable<std::optional<RefreshReport>> adopt_shared(SourceState& state);
   boost::asio::awaitable<void> adopt_remote_on_strand(std::shared_ptr<SourceState> state,
                                                       std::string etag);
-  void store_entry(SourceState& state, std::shared_ptr<const cache::Entry> entry,
+  void store_entry(SourceState& state, const std::shared_ptr<const cache::Entry>& entry,
                    RefreshReport& report);
   void record(SourceState& state, const RefreshReport& report,
               std::chrono::system_clock::time_point at, bool sent);

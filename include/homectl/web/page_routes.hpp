@@ -14,7 +14,7 @@ using UiEnabled = std::function<bool()>;
 
 // Adds one GET route (class "read", no auth) per embedded asset: "/", "/app.css",
 // "/app.js", ... While `ui_enabled()` is false they answer 404 like an unknown path.
-void add_page_routes(http::Router& router, UiEnabled ui_enabled);
+void add_page_routes(http::Router& router, const UiEnabled& ui_enabled);
 
 // The HTTP response for an asset: 200 with the body and headers of
 // respond_to_get, or 304 when the request's If-None-Match holds its ETag.
