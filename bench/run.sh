@@ -9,36 +9,10 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-1}
 
-for tool in wrk nginx taskset; do
-  if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-    echo "bench: '$tool' is not installed (apt-get install wrk nginx-light util-linux)" >&2
-    exit 77
-  fi
-done
-[ -x "$HOMECTL" ] || { echo "bench: no homectl binary at $HOMECTL (run 'make build')" >&2; exit 1; }
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_live() { # url
-  for _ in $(seq 1 200); do
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "bench: $1 did not come up" >&2
-  return 1
-}
+HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
+bench_require wrk nginx taskset
 
 # wrk's latency distribution → "req/s p50_ms p99_ms"
 run_wrk() { # url
@@ -89,8 +63,8 @@ CONF
 taskset -c 0 "$NGINX" -c "$work/nginx.conf" -p "$work" >"$work/nginx.out" 2>&1 &
 pids+=($!)
 
-wait_live "http://127.0.0.1:$homectl_port/live"
-wait_live "http://127.0.0.1:$nginx_port/live"
+wait_url "http://127.0.0.1:$homectl_port/live" 200
+wait_url "http://127.0.0.1:$nginx_port/live" 200
 
 # A short warm-up for both, then the measured runs.
 DURATION=2s run_wrk "http://127.0.0.1:$homectl_port/live" >/dev/null

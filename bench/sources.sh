@@ -14,36 +14,9 @@ CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-1}
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-for tool in wrk nginx taskset python3 curl; do
-  if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-    echo "bench: '$tool' is not installed (apt-get install wrk nginx-light util-linux python3 curl)" >&2
-    exit 77
-  fi
-done
-[ -x "$HOMECTL" ] || { echo "bench: no homectl binary at $HOMECTL (run 'make build')" >&2; exit 1; }
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-wait_ok() { # url
-  for _ in $(seq 1 600); do
-    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "bench: $1 did not answer" >&2
-  return 1
-}
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
+bench_require wrk nginx taskset python3 curl
 
 to_ms() { # "812.00us" | "1.20ms" | "1.01s" → milliseconds
   awk -v v="$1" 'BEGIN {
@@ -70,7 +43,7 @@ start_pair() { # ttl_seconds upstream_delay_ms → sets h_url n_url
   up_port=$(free_port)
   taskset -c 0 python3 "$HERE/sources_upstream.py" "$up_port" "$delay" &
   pids+=($!)
-  wait_ok "http://127.0.0.1:$up_port/data"
+  wait_url "http://127.0.0.1:$up_port/data" 600
 
   h_port=$(free_port)
   cat >"$work/homectl-$ttl.json" <<JSON
@@ -97,8 +70,8 @@ JSON
 
   h_url="http://127.0.0.1:$h_port/v1/sources/bench"
   n_url="http://127.0.0.1:$n_port/data"
-  wait_ok "$h_url"
-  wait_ok "$n_url"
+  wait_url "$h_url" 600
+  wait_url "$n_url" 600
 }
 
 report() { # title h n
