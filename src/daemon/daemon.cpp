@@ -17,6 +17,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <thread>
 #include <vector>
 
@@ -58,6 +59,9 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
 
 int run(const Options& options) {
   namespace asio = boost::asio;
+  // A log reader that went away (stdout a closed pipe) must cost log lines,
+  // not the daemon: writes then fail with EPIPE instead of raising SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
 
   auto loaded = options.load();
   for (const auto& warning : loaded.warnings) {

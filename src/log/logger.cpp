@@ -1,10 +1,11 @@
 #include "homectl/log/logger.hpp"
 
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -23,6 +24,7 @@ struct State {
   std::string service = "homectl";
   bool json = true;
   std::atomic<int> level{static_cast<int>(Level::info)};
+  std::atomic<std::uint64_t> dropped{0};
 };
 
 State& state() {
@@ -30,12 +32,36 @@ State& state() {
   return s;
 }
 
+// Standard output, one flushed line per record. Unlike spdlog's stdout sink it
+// notices failed writes (disk full, a closed pipe) and reports them to the
+// logger's error handler instead of losing them silently.
+class StdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    const auto written = std::fwrite(formatted.data(), 1, formatted.size(), stdout);
+    if (std::fflush(stdout) != 0 || written != formatted.size()) {
+      const int error = errno;
+      std::clearerr(stdout);
+      throw spdlog::spdlog_ex("cannot write the log to standard output", error);
+    }
+  }
+  void flush_() override { std::fflush(stdout); }
+};
+
+// A record that could not be written is counted, never allowed to take the
+// process down (and never retried: the next record tries again).
+void count_dropped(const std::string&) {
+  state().dropped.fetch_add(1, std::memory_order_relaxed);
+}
+
 std::shared_ptr<spdlog::logger> make_stdout_logger() {
-  auto logger = std::make_shared<spdlog::logger>("homectl",
-                                                 std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("homectl", std::make_shared<StdoutSink>());
   logger->set_pattern("%v");
   logger->set_level(spdlog::level::trace);
   logger->flush_on(spdlog::level::trace);
+  logger->set_error_handler(count_dropped);
   return logger;
 }
 
@@ -171,7 +197,7 @@ bool setup(const config::LogConfig& config, std::string_view service) {
     logger = make_stdout_logger();
   }
   // Errors from a sink (disk full, file removed) must never take the daemon down.
-  logger->set_error_handler([](const std::string&) {});
+  logger->set_error_handler(count_dropped);
   const bool json = config.format == config::LogFormat::json ||
                     (config.format == config::LogFormat::automatic &&
                      (!config.file.empty() || isatty(STDOUT_FILENO) == 0));
@@ -188,6 +214,10 @@ bool setup(const config::LogConfig& config, std::string_view service) {
     return false;
   }
   return true;
+}
+
+std::uint64_t dropped_records() {
+  return state().dropped.load(std::memory_order_relaxed);
 }
 
 void set_level(Level level) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ using Fields = std::initializer_list<Field>;
 // Returns false and keeps logging to stdout when `log.file` cannot be opened
 // (the error is logged).
 bool setup(const config::LogConfig& config, std::string_view service = "homectl");
+
+// Records that could not be written (disk full, stdout a closed pipe, ...)
+// since the process started.
+std::uint64_t dropped_records();
 
 // Overrides the level only (for --log-level / -q).
 void set_level(Level level);
