@@ -85,6 +85,58 @@ void add_process_metrics(ServerCore& core) {
   });
 }
 
+// Brings a counter up to a total that is counted elsewhere (totals only grow).
+void catch_up(metrics::Counter& counter, double total) {
+  if (total > counter.value()) {
+    counter.inc(total - counter.value());
+  }
+}
+
+// What happened to client connections, and to the log: the totals are kept
+// where they happen (listener, sessions, logger) and copied at each scrape.
+void add_connection_metrics(ServerCore& core) {
+  auto& registry = core.metrics;
+  auto& accepted =
+      registry.counter("homectl_http_connections_accepted_total", "Client connections accepted.")
+          .get();
+  auto& refused = registry
+                      .counter("homectl_http_connections_refused_total",
+                               "Connections answered 503 at once because server.max_connections "
+                               "were open.")
+                      .get();
+  auto& accept_errors = registry
+                            .counter("homectl_http_accept_errors_total",
+                                     "Failed accepts (e.g. out of file descriptors); accepting "
+                                     "pauses briefly after each.")
+                            .get();
+  auto& timeouts = registry.counter("homectl_http_connection_timeouts_total",
+                                    "Connections closed because the client was too slow: idle "
+                                    "keep-alive, request header, request body or response write.",
+                                    {"phase"});
+  auto& idle = timeouts.with({"idle"});
+  auto& header = timeouts.with({"header"});
+  auto& body = timeouts.with({"body"});
+  auto& write = timeouts.with({"write"});
+  auto& dropped = registry
+                      .counter("homectl_log_records_dropped_total",
+                               "Log records that could not be written (disk full, closed pipe).")
+                      .get();
+  auto lock = std::make_shared<std::mutex>();
+  auto* state = &core.state;
+  registry.on_collect(
+      [=, &accepted, &refused, &accept_errors, &idle, &header, &body, &write, &dropped] {
+        std::lock_guard guard(*lock);
+        catch_up(accepted, static_cast<double>(state->accepted_connections.load()));
+        catch_up(refused, static_cast<double>(state->refused_connections.load()));
+        catch_up(accept_errors, static_cast<double>(state->accept_errors.load()));
+        catch_up(idle, static_cast<double>(state->idle_timeouts.load()));
+        catch_up(header, static_cast<double>(state->header_timeouts.load()));
+        catch_up(body, static_cast<double>(state->body_timeouts.load()));
+        catch_up(write, static_cast<double>(state->write_timeouts.load()));
+        catch_up(dropped, static_cast<double>(log::dropped_records()));
+      });
+}
+
 nlohmann::json diagnostics(const ServerCore& core) {
   const auto config = core.state.config();
   nlohmann::json doc = {
@@ -179,6 +231,7 @@ void add_core_endpoints(ServerCore& core) {
     return std::vector<health::Check>{check};
   });
   add_process_metrics(core);
+  add_connection_metrics(core);
 }
 
 } // namespace homectl::daemon

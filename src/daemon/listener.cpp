@@ -19,6 +19,8 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
+// How long accepting pauses after a failed accept (e.g. out of descriptors).
+constexpr auto k_accept_backoff = std::chrono::milliseconds(100);
 
 const std::string& busy_answer() {
   static const std::string text = [] {
@@ -87,17 +89,38 @@ asio::awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& ac
                                          std::shared_ptr<ServerCore> core) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer backoff(executor);
+  // A run of failed accepts: logged once when it starts and once when it ends.
+  long long failures = 0;
+  std::chrono::steady_clock::time_point failing_since;
   while (acceptor.is_open()) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), k_tuple);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
       break;
     }
     if (ec) {
-      // Out of descriptors (EMFILE) or similar: back off briefly instead of spinning.
-      log::warn("accept failed", {{"error", ec.message()}});
-      backoff.expires_after(std::chrono::milliseconds(100));
+      // Out of descriptors (EMFILE) or similar: the pending connection stays
+      // queued in the kernel. Pause instead of spinning on the same error,
+      // and say so once per run rather than once per attempt.
+      core->state.accept_errors.fetch_add(1);
+      if (failures++ == 0) {
+        failing_since = std::chrono::steady_clock::now();
+        log::error("cannot accept connections: pausing accepts until it works again",
+                   {{"error", ec.message()},
+                    {"open_connections", core->state.connections.load()},
+                    {"retry_every_ms", k_accept_backoff.count()}});
+      }
+      backoff.expires_after(k_accept_backoff);
       co_await backoff.async_wait(k_tuple);
       continue;
+    }
+    if (failures > 0) {
+      const auto paused = std::chrono::steady_clock::now() - failing_since;
+      log::info(
+          "accepting connections again",
+          {{"failed_accepts", failures},
+           {"paused_ms", std::chrono::duration_cast<std::chrono::milliseconds>(paused).count()},
+           {"open_connections", core->state.connections.load()}});
+      failures = 0;
     }
     const auto config = core->state.config();
     if (core->state.connections.load() >= config->server.max_connections) {
@@ -111,6 +134,7 @@ asio::awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& ac
     // Count the connection now, not when its coroutine first runs, so a burst of
     // accepts cannot overshoot max_connections.
     core->state.connections.fetch_add(1);
+    core->state.accepted_connections.fetch_add(1);
     asio::co_spawn(socket_executor, serve_connection(std::move(socket), core),
                    [core](const std::exception_ptr& failure) {
                      core->state.connections.fetch_sub(1);

@@ -7,6 +7,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -16,6 +17,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <limits>
 
@@ -36,6 +38,40 @@ constexpr std::size_t k_read_chunk = 8192;
 // long before closing, so the kernel does not reset the connection (and
 // destroy the answer) because of data the client was still sending.
 constexpr auto k_linger = std::chrono::seconds(2);
+
+// Where a connection was when its client turned out to be too slow.
+enum class Phase { idle, header, body, write };
+
+// Counts a connection closed because its client was too slow, and logs it,
+// paced by ServerState::slow_client_log. An idle keep-alive connection
+// timing out is routine: counted, not logged.
+void note_timeout(const boost::system::error_code& ec, ServerState& state, Phase phase,
+                  const std::string& client) {
+  if (ec != beast::error::timeout) {
+    return;
+  }
+  const char* name = "write";
+  switch (phase) {
+  case Phase::idle:
+    state.idle_timeouts.fetch_add(1, std::memory_order_relaxed);
+    return;
+  case Phase::header:
+    state.header_timeouts.fetch_add(1, std::memory_order_relaxed);
+    name = "header";
+    break;
+  case Phase::body:
+    state.body_timeouts.fetch_add(1, std::memory_order_relaxed);
+    name = "body";
+    break;
+  case Phase::write:
+    state.write_timeouts.fetch_add(1, std::memory_order_relaxed);
+    break;
+  }
+  if (const auto left_out = state.slow_client_log.admit(Clock::now())) {
+    log::warn("slow client disconnected",
+              {{"phase", name}, {"client", client}, {"not_logged_since_last", *left_out}});
+  }
+}
 
 // What a parse error means for the client: a status to answer with, or 0 to just close.
 int status_for(const boost::system::error_code& ec) {
@@ -113,8 +149,8 @@ bool has_body(const http::Request& request, int status) {
 // An EventStream over the connection: each event is one chunk, written with a deadline.
 class SocketEventStream final : public http::EventStream {
 public:
-  SocketEventStream(beast::tcp_stream& stream, const ServerState& state)
-      : m_stream(stream), m_state(state) {}
+  SocketEventStream(beast::tcp_stream& stream, ServerState& state, const std::string& client)
+      : m_stream(stream), m_state(state), m_client(client) {}
 
   awaitable<bool> send(std::string chunk) override {
     if (!m_open) {
@@ -127,6 +163,7 @@ public:
     m_stream.expires_after(k_write_timeout);
     auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(framed), k_tuple);
     if (ec) {
+      note_timeout(ec, m_state, Phase::write, m_client);
       m_open = false;
     }
     m_bytes += n;
@@ -138,7 +175,8 @@ public:
 
 private:
   beast::tcp_stream& m_stream;
-  const ServerState& m_state;
+  ServerState& m_state;
+  const std::string& m_client;
   bool m_open = true;
   std::size_t m_bytes = 0;
 };
@@ -182,6 +220,7 @@ awaitable<bool> Session::write(const http::Response& response, const http::Reque
   }
   m_stream.expires_after(k_write_timeout);
   auto [ec, n] = co_await asio::async_write(m_stream, buffers, k_tuple);
+  note_timeout(ec, m_core->state, Phase::write, m_client);
   bytes = n;
   co_return !ec;
 }
@@ -222,9 +261,10 @@ awaitable<void> Session::stream_events(const http::Response& response, const htt
   const auto head = http::format_head(head_response, 0, false, http::Framing::chunked);
   m_stream.expires_after(k_write_timeout);
   auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(head), k_tuple);
+  note_timeout(ec, m_core->state, Phase::write, m_client);
   std::size_t bytes = n;
   if (!ec && request.method != http::Method::head) {
-    SocketEventStream events(m_stream, m_core->state);
+    SocketEventStream events(m_stream, m_core->state, m_client);
     try {
       co_await response.stream(events);
     } catch (const std::exception& e) {
@@ -233,7 +273,9 @@ awaitable<void> Session::stream_events(const http::Response& response, const htt
     if (events.open()) {
       const auto last = http::format_chunk({});
       m_stream.expires_after(k_write_timeout);
-      co_await asio::async_write(m_stream, asio::buffer(last), k_tuple);
+      auto [last_ec, last_n] = co_await asio::async_write(m_stream, asio::buffer(last), k_tuple);
+      note_timeout(last_ec, m_core->state, Phase::write, m_client);
+      bytes += last_n;
     }
     bytes += events.bytes();
   }
@@ -254,6 +296,7 @@ awaitable<void> Session::run() {
       m_stream.expires_after(server.idle_timeout);
       auto [ec, n] = co_await m_stream.async_read_some(m_buffer.prepare(k_read_chunk), k_tuple);
       if (ec) {
+        note_timeout(ec, state, Phase::idle, m_client);
         break;
       }
       m_buffer.commit(n);
@@ -268,6 +311,7 @@ awaitable<void> Session::run() {
     {
       auto [ec, n] = co_await bhttp::async_read_header(m_stream, m_buffer, parser, k_tuple);
       if (ec) {
+        note_timeout(ec, state, Phase::header, m_client);
         if (const int status = status_for(ec); status != 0) {
           co_await answer_error(status, server);
         }
@@ -284,12 +328,14 @@ awaitable<void> Session::run() {
         m_stream.expires_after(k_write_timeout);
         auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(k_continue), k_tuple);
         if (ec) {
+          note_timeout(ec, state, Phase::write, m_client);
           break;
         }
       }
       m_stream.expires_after(server.idle_timeout);
       auto [ec, n] = co_await bhttp::async_read(m_stream, m_buffer, parser, k_tuple);
       if (ec) {
+        note_timeout(ec, state, Phase::body, m_client);
         if (const int status = status_for(ec); status != 0) {
           co_await answer_error(status, server);
         }

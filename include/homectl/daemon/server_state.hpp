@@ -1,6 +1,7 @@
 #pragma once
 
 #include "homectl/config/config.hpp"
+#include "homectl/daemon/throttled_log.hpp"
 #include "homectl/util/clock.hpp"
 
 #include <atomic>
@@ -36,8 +37,21 @@ public:
   std::atomic<int> connections{0};
   std::atomic<int> in_flight{0};
   std::atomic<int> streams{0};
+  // Connections accepted since start.
+  std::atomic<long long> accepted_connections{0};
   // Connections refused because server.max_connections was reached.
   std::atomic<long long> refused_connections{0};
+  // Failed accepts (e.g. EMFILE: the process is out of file descriptors).
+  std::atomic<long long> accept_errors{0};
+  // Connections closed because the client was too slow: no request on an idle
+  // keep-alive connection, header or body not complete in time, or a response
+  // (or event) it did not read within the write deadline.
+  std::atomic<long long> idle_timeouts{0};
+  std::atomic<long long> header_timeouts{0};
+  std::atomic<long long> body_timeouts{0};
+  std::atomic<long long> write_timeouts{0};
+  // Paces the log lines about clients dropped for being too slow.
+  ThrottledLog slow_client_log{std::chrono::seconds(5)};
 
 private:
   std::atomic<std::shared_ptr<const config::Config>> m_config;
