@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -347,17 +348,37 @@ bool DaemonProcess::spawn(const std::vector<std::string>& args) {
   if (out < 0) {
     return false;
   }
+  int stdout_fd = out;
+  int pipe_fds[2] = {-1, -1};
+  if (m_stdout == Stdout::dev_full) {
+    stdout_fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+  } else if (m_stdout == Stdout::closed_pipe) {
+    stdout_fd = ::pipe2(pipe_fds, O_CLOEXEC) == 0 ? pipe_fds[1] : -1;
+  }
+  if (stdout_fd < 0) {
+    ::close(out);
+    return false;
+  }
+  const rlimit fd_limit{m_fd_limit.value_or(0), m_fd_limit.value_or(0)};
+  const bool limit_fds = m_fd_limit.has_value();
   m_pid = ::fork();
   if (m_pid == 0) {
-    ::dup2(out, STDOUT_FILENO);
+    ::dup2(stdout_fd, STDOUT_FILENO);
     ::dup2(out, STDERR_FILENO);
-    if (::chdir(m_dir.c_str()) != 0) {
+    if (::chdir(m_dir.c_str()) != 0 || (limit_fds && ::setrlimit(RLIMIT_NOFILE, &fd_limit) != 0)) {
       ::_exit(127);
     }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   ::close(out);
+  if (stdout_fd != out) {
+    ::close(stdout_fd);
+  }
+  // Nobody is left to read the pipe: the child's writes fail with EPIPE.
+  if (pipe_fds[0] >= 0) {
+    ::close(pipe_fds[0]);
+  }
   return m_pid > 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -79,6 +80,17 @@ public:
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
 
+  // Where the child's standard output goes; stderr is always captured.
+  enum class Stdout {
+    captured,    // into output()
+    dev_full,    // /dev/full: every write fails with ENOSPC
+    closed_pipe, // a pipe nobody reads: every write fails with EPIPE (SIGPIPE)
+  };
+  // Both take effect at the next start()/spawn().
+  void set_stdout(Stdout target) { m_stdout = target; }
+  // RLIMIT_NOFILE (soft and hard) of the child, set before exec.
+  void set_fd_limit(rlim_t limit) { m_fd_limit = limit; }
+
   // Spawns `homectl serve --config FILE` and, when `wait_live`, polls /live.
   // False if it exited or did not answer in time (see output()).
   bool start(std::chrono::milliseconds timeout = 15s, bool wait_live = true);
@@ -108,6 +120,8 @@ private:
   std::string m_output_path;
   std::vector<std::string> m_env;
   std::uint16_t m_port = 0;
+  Stdout m_stdout = Stdout::captured;
+  std::optional<rlim_t> m_fd_limit;
   pid_t m_pid = -1;
   std::optional<int> m_status;
 };
