@@ -25,6 +25,14 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view k_live = "GET /live HTTP/1.1\r\nHost: x\r\n\r\n";
 
+// Under AddressSanitizer freed memory stays resident in its quarantine, so
+// the daemon's RSS says nothing about what it holds on to.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool k_rss_is_meaningful = false;
+#else
+constexpr bool k_rss_is_meaningful = true;
+#endif
+
 // Polls `probe` until it returns true or `limit` passes.
 template <typename Probe>
 bool eventually(Probe probe, std::chrono::milliseconds limit) {
@@ -253,7 +261,10 @@ TEST_F(FaultClients, ClientThatNeverReadsIsDroppedByTheWriteDeadline) {
   EXPECT_GT(served_ok, 5);
   std::cout << "RSS " << rss_before / 1024 << " KiB before, peak " << rss_peak / 1024
             << " KiB with " << k_readers << " stalled readers\n";
-  EXPECT_LT(rss_peak - rss_before, 64LL << 20) << "memory grew with unread answers";
+  // Queuing the unread answers would take 4 x 50 x 2 MiB.
+  if (k_rss_is_meaningful) {
+    EXPECT_LT(rss_peak - rss_before, 64LL << 20) << "memory grew with unread answers";
+  }
 
   // The stalled clients find their connections closed after the answers that fit.
   for (auto& connection : stalled) {
