@@ -60,6 +60,20 @@ TEST(RedisStoreCodec, RejectsInvalidStatus) {
   EXPECT_NE(decoded.error().message.find("status 42"), std::string::npos);
 }
 
+TEST(RedisStoreCodec, RejectsAFetchTimeTheClockCannotHold) {
+  // Big-endian milliseconds after "HCE1" and the status: 1.8e14 ms fits in an
+  // int64 but not in system_clock's nanoseconds.
+  auto bytes = encode_entry(sample());
+  const std::uint64_t wall_ms = 181010395327611ULL;
+  for (int i = 0; i < 8; ++i) {
+    bytes[4 + 8 + static_cast<std::size_t>(i)] =
+        static_cast<char>((wall_ms >> ((7 - i) * 8)) & 0xff);
+  }
+  const auto decoded = decode_entry(bytes);
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error().message, "shared cache entry: fetch time out of range");
+}
+
 TEST(RedisStoreCodec, EveryByteFlipDecodesOrErrorsWithoutCrashing) {
   const auto bytes = encode_entry(sample());
   for (std::size_t i = 0; i < bytes.size(); ++i) {
