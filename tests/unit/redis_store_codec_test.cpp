@@ -1,3 +1,4 @@
+#include "homectl/daemon/entry_codec.hpp"
 #include "homectl/daemon/redis_store.hpp"
 
 #include <gtest/gtest.h>
@@ -58,6 +59,21 @@ TEST(RedisStoreCodec, RejectsInvalidStatus) {
   auto decoded = decode_entry(encode_entry(entry));
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.error().message.find("status 42"), std::string::npos);
+}
+
+// Found by the l2_entry fuzz target: a fetch time past year 2262 overflowed
+// system_clock's nanoseconds (undefined behaviour) instead of being rejected.
+TEST(RedisStoreCodec, RejectsFetchTimesSystemClockCannotHold) {
+  const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::duration::max());
+  auto entry = sample();
+  entry.fetched_wall = std::chrono::system_clock::time_point(limit);
+  auto bytes = encode_entry(entry);
+  ASSERT_TRUE(decode_entry(bytes).ok());
+  bytes[4 + 8 + 7] = static_cast<char>(bytes[4 + 8 + 7] + 1); // one millisecond later
+  auto decoded = decode_entry(bytes);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("fetch time out of range"), std::string::npos);
 }
 
 TEST(RedisStoreCodec, EveryByteFlipDecodesOrErrorsWithoutCrashing) {
