@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh            build + runtime + test dependencies
 #   scripts/install-deps.sh --bench    also the benchmark tools (wrk, nginx)
 #   scripts/install-deps.sh --browser  also chromium (status page browser test)
+#   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime
 set -euo pipefail
 
 packages=(
@@ -17,7 +18,8 @@ for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(wrk nginx-light util-linux) ;;
     --browser) packages+=(chromium nodejs npm) ;;
-    *) echo "install-deps: unknown option '$arg' (use --bench or --browser)" >&2; exit 64 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps: unknown option '$arg' (use --bench, --browser or --fuzz)" >&2; exit 64 ;;
   esac
 done
 
