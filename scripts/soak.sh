@@ -128,8 +128,15 @@ start_load() { # seconds
   wrk_pid=$!
   pids+=("$wrk_pid")
 }
+# wrk prints its summary only when its run ends by itself: give it a moment.
 stop_load() {
-  [ -n "$wrk_pid" ] && { kill "$wrk_pid" 2>/dev/null || true; wait "$wrk_pid" 2>/dev/null || true; }
+  [ -n "$wrk_pid" ] || return 0
+  for _ in $(seq 1 50); do
+    kill -0 "$wrk_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$wrk_pid" 2>/dev/null || true
+  wait "$wrk_pid" 2>/dev/null || true
   wrk_pid=""
 }
 for i in 1 2 3; do
@@ -148,7 +155,7 @@ sample() {
 # Runs the load for `seconds`, with Redis restarts and reloads on schedule.
 drive() { # seconds
   local until=$((SECONDS + $1)) next_restart=$((SECONDS + RESTART_EVERY)) next_hup=$((SECONDS + HUP_EVERY))
-  local ttl=1
+  local ttl=1 next_sample=$((SECONDS + 60))
   start_load "$1"
   while [ "$SECONDS" -lt "$until" ]; do
     sleep 1
@@ -163,6 +170,10 @@ drive() { # seconds
       restarts=$((restarts + 1))
       next_restart=$((SECONDS + RESTART_EVERY))
     fi
+    if [ "$SECONDS" -ge "$next_sample" ]; then
+      rss_series+=" $(rss_kb)"
+      next_sample=$((SECONDS + 60))
+    fi
     if [ "$SECONDS" -ge "$next_hup" ]; then
       ttl=$((ttl % 3 + 1))
       write_config "${ttl}s"
@@ -175,6 +186,7 @@ drive() { # seconds
 
 restarts=0
 reloads=0
+rss_series="" # kB, once a minute under load
 say "warm-up for ${WARMUP}s (daemon pid $daemon, port $port)"
 drive "$WARMUP"
 read -r rss_warm fds_warm <<<"$(sample)"
@@ -186,6 +198,7 @@ read -r rss_end fds_end <<<"$(sample)"
 say "at the end:    RSS ${rss_end} kB, ${fds_end} fds"
 
 requests=$(awk '/requests in/ {n += $1} END {print n + 0}' "$work/wrk.log")
+non2xx=$(awk '/Non-2xx/ {n += $NF} END {print n + 0}' "$work/wrk.log")
 errors=$(awk '/Socket errors/ {gsub(",", ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$work/wrk.log")
 events=$(cat "$work"/sse-*.log | grep -c '^event:' || true)
 ready=$(curl -s -o /dev/null -w '%{http_code}' "$base/ready")
@@ -197,15 +210,18 @@ wait "$daemon" || status=$?
 printf '\n| measure | value |\n|---|---:|\n'
 printf '| duration | %s min after %s s warm-up |\n' "$MINUTES" "$WARMUP"
 printf '| requests served (wrk) | %s |\n' "$requests"
+printf '| non-2xx answers (wrk; the mix includes a 404 path) | %s |\n' "$non2xx"
 printf '| socket errors (wrk) | %s |\n' "$errors"
 printf '| SSE events received | %s |\n' "$events"
 printf '| redis restarts / reloads | %s / %s |\n' "$restarts" "$reloads"
 printf '| /ready at the end | %s |\n' "$ready"
 printf '| RSS warm-up → end | %s kB → %s kB |\n' "$rss_warm" "$rss_end"
+printf '| RSS each minute under load (kB) |%s |\n' "$rss_series"
 printf '| open fds warm-up → end | %s → %s |\n' "$fds_warm" "$fds_end"
 printf '| exit status on SIGTERM | %s |\n\n' "$status"
 
 [ "$status" -eq 0 ] || fail "the daemon exited with status $status on SIGTERM"
+[ "$requests" -gt 0 ] || fail "wrk reported no requests"
 [ "$errors" -eq 0 ] || fail "$errors socket errors"
 [ "$fds_end" -le "$fds_warm" ] || fail "open fds grew from $fds_warm to $fds_end"
 [ $((rss_end * 10)) -le $((rss_warm * 11)) ] ||
