@@ -14,7 +14,7 @@ SOAK_MINUTES ?= 10
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench soak format lint install clean
+.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench soak format format-check lint install clean
 
 all: build
 
@@ -78,8 +78,10 @@ soak: build
 format:
 	clang-format -i $(CXX_SOURCES)
 
-lint: $(BUILD)/CMakeCache.txt
+format-check:
 	clang-format --dry-run --Werror $(CXX_SOURCES)
+
+lint: format-check $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS) --target homectl
 	bash scripts/clang-tidy.sh $(BUILD)
 
