@@ -8,10 +8,37 @@
 namespace homectl::http {
 namespace {
 
+// RFC 9110 tchar: ALPHA / DIGIT / one of "!#$%&'*+-.^_`|~", as a table
+// because every header of every response is checked.
+constexpr std::array<bool, 256> k_token_chars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) {
+    table[static_cast<std::size_t>(c)] = true;
+  }
+  for (int c = 'a'; c <= 'z'; ++c) {
+    table[static_cast<std::size_t>(c)] = true;
+    table[static_cast<std::size_t>(c - 'a' + 'A')] = true;
+  }
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) {
+    table[static_cast<unsigned char>(c)] = true;
+  }
+  return table;
+}();
+
 bool is_token_char(char c) {
-  static constexpr std::string_view k_extra = "!#$%&'*+-.^_`|~";
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-         k_extra.find(c) != std::string_view::npos;
+  return k_token_chars[static_cast<unsigned char>(c)];
+}
+
+// Appends a non-negative number in decimal without a temporary string.
+void append_number(std::string& out, std::size_t value) {
+  std::array<char, 24> digits{};
+  char* end = digits.data() + digits.size();
+  char* p = end;
+  do {
+    *--p = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  out.append(p, static_cast<std::size_t>(end - p));
 }
 
 // Header names the framing owns; a handler's copy would contradict ours.
@@ -55,8 +82,9 @@ bool is_valid_header(std::string_view name, std::string_view value) {
       return false;
     }
   }
-  for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') {
+  for (const char c : value) {
+    // One comparison for the common case: CR, LF and NUL are all below 0x0e.
+    if (static_cast<unsigned char>(c) <= '\r' && (c == '\r' || c == '\n' || c == '\0')) {
       return false;
     }
   }
@@ -77,7 +105,7 @@ std::string format_head(const Response& response, std::size_t content_length, bo
   std::string head;
   head.reserve(256);
   head += "HTTP/1.1 ";
-  head += std::to_string(response.status);
+  append_number(head, response.status < 0 ? 0U : static_cast<std::size_t>(response.status));
   head += ' ';
   head += reason_phrase(response.status);
   head += "\r\nDate: ";
@@ -96,7 +124,7 @@ std::string format_head(const Response& response, std::size_t content_length, bo
     head += "Transfer-Encoding: chunked\r\n";
   } else if (framing == Framing::content_length) {
     head += "Content-Length: ";
-    head += std::to_string(content_length);
+    append_number(head, content_length);
     head += "\r\n";
   }
   if (!keep_alive) {
