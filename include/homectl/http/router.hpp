@@ -68,6 +68,7 @@ public:
 
 private:
   std::vector<Route> m_routes;
+  std::vector<bool> m_literal; // per route: the pattern has no {param}
 };
 
 } // namespace homectl::http
