@@ -1,8 +1,11 @@
 #include "homectl/http/wire.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace homectl::http {
@@ -27,6 +30,29 @@ constexpr std::array<bool, 256> k_token_chars = [] {
 
 bool is_token_char(char c) {
   return k_token_chars[static_cast<unsigned char>(c)];
+}
+
+bool is_cr_lf_or_nul(char c) {
+  return c == '\r' || c == '\n' || c == '\0';
+}
+
+// True when `text` holds CR, LF or NUL. All three are below 0x0e, and a word
+// of eight bytes none of which is below 0x0e (the usual case) is cleared with
+// a few arithmetic operations instead of three comparisons per byte.
+bool has_cr_lf_or_nul(std::string_view text) {
+  constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t k_high_bits = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + sizeof(std::uint64_t) <= text.size(); i += sizeof(std::uint64_t)) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    // Non-zero exactly when some byte of `word` is below 0x0e.
+    if (((word - k_ones * 0x0e) & ~word & k_high_bits) != 0 &&
+        std::any_of(text.data() + i, text.data() + i + sizeof word, is_cr_lf_or_nul)) {
+      return true;
+    }
+  }
+  return std::any_of(text.data() + i, text.data() + text.size(), is_cr_lf_or_nul);
 }
 
 // Appends a non-negative number in decimal without a temporary string.
@@ -82,13 +108,7 @@ bool is_valid_header(std::string_view name, std::string_view value) {
       return false;
     }
   }
-  for (const char c : value) {
-    // One comparison for the common case: CR, LF and NUL are all below 0x0e.
-    if (static_cast<unsigned char>(c) <= '\r' && (c == '\r' || c == '\n' || c == '\0')) {
-      return false;
-    }
-  }
-  return true;
+  return !has_cr_lf_or_nul(value);
 }
 
 std::string http_date(std::chrono::system_clock::time_point when) {
