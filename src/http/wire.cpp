@@ -55,18 +55,6 @@ bool has_cr_lf_or_nul(std::string_view text) {
   return std::any_of(text.data() + i, text.data() + text.size(), is_cr_lf_or_nul);
 }
 
-// Appends a non-negative number in decimal without a temporary string.
-void append_number(std::string& out, std::size_t value) {
-  std::array<char, 24> digits{};
-  char* end = digits.data() + digits.size();
-  char* p = end;
-  do {
-    *--p = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  out.append(p, static_cast<std::size_t>(end - p));
-}
-
 // Header names the framing owns; a handler's copy would contradict ours.
 bool is_framing_header(std::string_view name) {
   auto iequals = [](std::string_view a, std::string_view b) {
@@ -122,35 +110,67 @@ std::string http_date(std::chrono::system_clock::time_point when) {
 
 std::string format_head(const Response& response, std::size_t content_length, bool keep_alive,
                         Framing framing) {
-  std::string head;
-  head.reserve(256);
-  head += "HTTP/1.1 ";
-  append_number(head, response.status < 0 ? 0U : static_cast<std::size_t>(response.status));
-  head += ' ';
-  head += reason_phrase(response.status);
-  head += "\r\nDate: ";
-  head += cached_date();
-  head += "\r\n";
+  static constexpr std::string_view k_chunked = "Transfer-Encoding: chunked\r\n";
+  static constexpr std::string_view k_length = "Content-Length: ";
+  static constexpr std::string_view k_close = "Connection: close\r\n";
+  static constexpr std::size_t k_digits = 20; // enough for any std::size_t
+
+  const std::string_view reason = reason_phrase(response.status);
+  const std::string& date = cached_date();
+  // An upper bound of the head's size (every header counted, valid or not),
+  // so the head is one allocation filled with plain copies, then trimmed.
+  std::size_t bound = 9 + k_digits + 1 + reason.size() + 8 + date.size() + 2 + k_chunked.size() +
+                      k_length.size() + k_digits + 2 + k_close.size() + 2;
+  for (const auto& header : response.headers) {
+    bound += header.name.size() + header.value.size() + 4;
+  }
+  std::string head(bound, '\0');
+  char* out = head.data();
+  const auto put = [&out](std::string_view text) {
+    std::memcpy(out, text.data(), text.size());
+    out += text.size();
+  };
+  const auto put_number = [&out](std::size_t value) {
+    std::array<char, k_digits> digits{};
+    char* end = digits.data() + digits.size();
+    char* p = end;
+    do {
+      *--p = static_cast<char>('0' + value % 10);
+      value /= 10;
+    } while (value != 0);
+    const auto n = static_cast<std::size_t>(end - p);
+    std::memcpy(out, p, n);
+    out += n;
+  };
+
+  put("HTTP/1.1 ");
+  put_number(response.status < 0 ? 0U : static_cast<std::size_t>(response.status));
+  put(" ");
+  put(reason);
+  put("\r\nDate: ");
+  put(date);
+  put("\r\n");
   for (const auto& header : response.headers) {
     if (!is_valid_header(header.name, header.value) || is_framing_header(header.name)) {
       continue;
     }
-    head += header.name;
-    head += ": ";
-    head += header.value;
-    head += "\r\n";
+    put(header.name);
+    put(": ");
+    put(header.value);
+    put("\r\n");
   }
   if (framing == Framing::chunked) {
-    head += "Transfer-Encoding: chunked\r\n";
+    put(k_chunked);
   } else if (framing == Framing::content_length) {
-    head += "Content-Length: ";
-    append_number(head, content_length);
-    head += "\r\n";
+    put(k_length);
+    put_number(content_length);
+    put("\r\n");
   }
   if (!keep_alive) {
-    head += "Connection: close\r\n";
+    put(k_close);
   }
-  head += "\r\n";
+  put("\r\n");
+  head.resize(static_cast<std::size_t>(out - head.data()));
   return head;
 }
 
