@@ -37,7 +37,7 @@ bool match_pattern(std::string_view pattern, std::string_view path, RouteParams&
 } // namespace
 
 void Router::add(Route route) {
-  m_literal.push_back(route.pattern.find('{') == std::string::npos);
+  m_literal.push_back(route.pattern.find('{') == std::string::npos ? 1 : 0);
   m_routes.push_back(std::move(route));
 }
 
@@ -48,7 +48,7 @@ Match Router::match(Method method, std::string_view path) const {
     const auto& route = m_routes[i];
     RouteParams params;
     // A pattern without {params} matches only itself: one comparison.
-    if (m_literal[i] ? route.pattern != path : !match_pattern(route.pattern, path, params)) {
+    if (m_literal[i] != 0 ? route.pattern != path : !match_pattern(route.pattern, path, params)) {
       continue;
     }
     if (route.method == wanted) {
