@@ -16,6 +16,7 @@ STARTS=${STARTS:-7}
 HOLD=${HOLD:-1000}
 
 log() { echo "bench: $*" >&2; }
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 # ratio A B → A/B with two decimals
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 # verdict CONDITION_AWK_EXPR → "met" / "not met"
@@ -168,8 +169,13 @@ mkdir -p "$(dirname "$OUT")"
   echo "| wrk | $(wrk -v 2>&1 | head -1 | awk '{ print $2 }') |"
   echo "| nginx | $("$NGINX" -v 2>&1 | sed 's|.*nginx/||') |"
   echo "| Varnish | $varnish |"
-  echo "| load average at start | $(cut -d' ' -f1-3 /proc/loadavg) |"
+  echo "| load average at start / end | $load_at_start / $(cut -d' ' -f1-3 /proc/loadavg) |"
   echo
+  if awk -v l="${load_at_start%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+    echo "**The machine was busy when this run started (load average ${load_at_start%% *} on"
+    echo "$(nproc) CPUs): other work shared the cores, so these figures are not representative.**"
+    echo
+  fi
   echo "Servers pinned to core $SERVER_CPU (\`taskset\`), wrk (1 thread) to core $WRK_CPU;"
   echo "$DURATION per measurement after a $WARMUP warm-up; keep-alive connections;"
   echo "homectl with \`log.access = off\`, nginx with \`access_log off\`. The cached GET"
