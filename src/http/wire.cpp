@@ -20,7 +20,9 @@ constexpr std::array<bool, 256> k_token_chars = [] {
   }
   for (int c = 'a'; c <= 'z'; ++c) {
     table[static_cast<std::size_t>(c)] = true;
-    table[static_cast<std::size_t>(c - 'a' + 'A')] = true;
+  }
+  for (int c = 'A'; c <= 'Z'; ++c) {
+    table[static_cast<std::size_t>(c)] = true;
   }
   for (const char c : std::string_view("!#$%&'*+-.^_`|~")) {
     table[static_cast<unsigned char>(c)] = true;
