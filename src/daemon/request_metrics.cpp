@@ -12,18 +12,6 @@ int status_index(int status) {
   return it == statuses.end() ? -1 : static_cast<int>(it - statuses.begin());
 }
 
-// Formats a status code without allocating (three digits in practice).
-std::string_view status_text(int status, std::array<char, 12>& buffer) {
-  char* end = buffer.data() + buffer.size();
-  char* p = end;
-  unsigned value = status < 0 ? 0U : static_cast<unsigned>(status);
-  do {
-    *--p = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0 && p != buffer.data());
-  return {p, static_cast<std::size_t>(end - p)};
-}
-
 } // namespace
 
 HttpMetrics::HttpMetrics(metrics::Registry& registry)
@@ -66,12 +54,11 @@ RequestMetrics::Endpoint* RequestMetrics::find(std::string_view endpoint) {
 
 void RequestMetrics::count(std::string_view endpoint, http::Method method, int status,
                            double seconds) {
-  std::array<char, 12> buffer{};
   auto* cached = find(endpoint);
   const int slot = status_index(status);
   if (cached == nullptr || slot < 0) {
     // An endpoint or status without a slot: the family look-up (rare).
-    m_metrics.requests.with({endpoint, http::to_string(method), status_text(status, buffer)}).inc();
+    m_metrics.requests.with({endpoint, http::to_string(method), std::to_string(status)}).inc();
     m_metrics.duration.with({endpoint}).observe(seconds);
     return;
   }
@@ -81,8 +68,7 @@ void RequestMetrics::count(std::string_view endpoint, http::Method method, int s
                                         static_cast<std::size_t>(slot)];
   auto* counter = counter_slot.load(std::memory_order_acquire);
   if (counter == nullptr) {
-    counter =
-        &m_metrics.requests.with({endpoint, http::to_string(method), status_text(status, buffer)});
+    counter = &m_metrics.requests.with({endpoint, http::to_string(method), std::to_string(status)});
     counter_slot.store(counter, std::memory_order_release);
   }
   counter->inc();
