@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared setup for the bench scripts (sourced, not run): tool checks, a work
 # directory with background processes cleaned up on exit, free ports, waiting
 # for a URL, starting homectl / nginx / the upstream, and one wrk measurement.
