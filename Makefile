@@ -14,7 +14,8 @@ SOAK_MINUTES ?= 10
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench soak format format-check lint install clean
+.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile soak \
+        format format-check lint install clean
 
 all: build
 
@@ -66,9 +67,15 @@ fuzz-smoke:
 	@bash scripts/install-deps.sh --fuzz
 	JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_BUILD) 10 $(FUZZ_TARGETS)
 
-# homectl serve vs nginx on /live (wrk; server and load generator on separate cores).
+# The performance report: homectl vs nginx (wrk; servers and load generator on
+# separate cores), memory, start-to-ready and size → bench/results/latest.md.
+# DURATION=10s per measurement (e.g. `make bench DURATION=2s` for a quick run).
 bench: build
-	bash bench/run.sh ./$(BUILD)/homectl
+	DURATION=$(or $(DURATION),10s) bash bench/report.sh ./$(BUILD)/homectl
+
+# Instructions per request of /live and a cached GET under callgrind.
+bench-profile: build
+	bash bench/profile.sh ./$(BUILD)/homectl
 
 # SOAK_MINUTES of mixed load, Redis restarts and reloads; checks RSS and fds.
 soak: build
