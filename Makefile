@@ -71,10 +71,12 @@ fuzz-smoke:
 # separate cores), memory, start-to-ready and size → bench/results/latest.md.
 # DURATION=10s per measurement (e.g. `make bench DURATION=2s` for a quick run).
 bench: build
+	@bash scripts/install-deps.sh --bench
 	DURATION=$(or $(DURATION),10s) bash bench/report.sh ./$(BUILD)/homectl
 
 # Instructions per request of /live and a cached GET under callgrind.
 bench-profile: build
+	@bash scripts/install-deps.sh --bench
 	bash bench/profile.sh ./$(BUILD)/homectl
 
 # SOAK_MINUTES of mixed load, Redis restarts and reloads; checks RSS and fds.
