@@ -16,7 +16,6 @@
 #include <hiredis/hiredis.h>
 
 #include <atomic>
-#include <csignal>
 #include <mutex>
 #include <thread>
 
