@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-// Test support for fault-injection tests: what a running daemon tells the
-// outside world (metrics, JSON log lines, memory), read without sockets
-// tricks or sleeps-and-hope.
+// Test support for fault-injection tests: reading what a running daemon tells
+// the outside world (Prometheus text, JSON log lines, its memory), and polling
+// with a deadline instead of sleeping and hoping.
 namespace homectl::test {
 
 // Polls `probe` every 20 ms until it returns true or `limit` passes; the
