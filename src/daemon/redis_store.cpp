@@ -103,7 +103,12 @@ Result<sources::StoredEntry> decode_entry(std::string_view bytes) {
   if (status < 100 || status > 599) {
     return make_error("shared cache entry: invalid HTTP status " + std::to_string(status));
   }
-  if (wall_ms > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / 1000)) {
+  // The clock counts in nanoseconds here: anything past its range (year 2262)
+  // would overflow on conversion, so a corrupted time is an error, not UB.
+  constexpr auto k_max_wall_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::chrono::system_clock::duration::max())
+                                     .count();
+  if (wall_ms > static_cast<std::uint64_t>(k_max_wall_ms)) {
     return make_error("shared cache entry: fetch time out of range");
   }
   entry.status = static_cast<int>(status);

@@ -60,6 +60,18 @@ TEST(RedisStoreCodec, RejectsInvalidStatus) {
   EXPECT_NE(decoded.error().message.find("status 42"), std::string::npos);
 }
 
+TEST(RedisStoreCodec, RejectsAFetchTimeBeyondTheClocksRange) {
+  // Wall time sits right after the magic and the status: 8 bytes, big-endian.
+  auto bytes = encode_entry(sample());
+  const std::uint64_t year_7700_ms = 181'010'395'327'611;
+  for (std::size_t i = 0; i < 8; ++i) {
+    bytes[4 + 8 + i] = static_cast<char>((year_7700_ms >> ((7 - i) * 8)) & 0xff);
+  }
+  const auto decoded = decode_entry(bytes);
+  ASSERT_FALSE(decoded);
+  EXPECT_EQ(decoded.error().message, "shared cache entry: fetch time out of range");
+}
+
 TEST(RedisStoreCodec, EveryByteFlipDecodesOrErrorsWithoutCrashing) {
   const auto bytes = encode_entry(sample());
   for (std::size_t i = 0; i < bytes.size(); ++i) {
