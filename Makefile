@@ -6,13 +6,16 @@ DESTDIR    ?=
 CMAKE_ARGS ?=
 CONFIG     ?=
 SANITIZE_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
+SOAK_MINUTES ?= 10
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps test-deps build run test test-sanitize fuzz fuzz-smoke bench format lint install clean
+.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile soak \
+        format format-check lint install clean
 
 all: build
 
@@ -35,30 +38,59 @@ run: deps build
 test: test-deps build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
-# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, with
+# LeakSanitizer; a report from any process (daemons included) fails it.
 test-sanitize: test-deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DHOMECTL_SANITIZE=address,undefined $(CMAKE_ARGS)
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
-	cd $(SANITIZE_BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(SANITIZE_BUILD) && bash $(CURDIR)/scripts/sanitized-run.sh $(abspath $(SANITIZE_BUILD))/sanitizer-reports \
+	  ctest --output-on-failure -j$(JOBS)
+
+# The multi-threaded server under ThreadSanitizer: the integration suite
+# drives a TSan build of homectl running two event-loop threads.
+test-tsan: test-deps build
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOMECTL_SANITIZE=thread \
+	  -DHOMECTL_TESTS=OFF $(CMAKE_ARGS)
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target homectl
+	cd $(BUILD) && HOMECTL_TEST_BINARY=$(abspath $(TSAN_BUILD))/homectl HOMECTL_TEST_THREADS=2 \
+	  bash $(CURDIR)/scripts/sanitized-run.sh $(abspath $(TSAN_BUILD))/sanitizer-reports \
+	  ctest --output-on-failure -j$(JOBS) -L integration
 
 # libFuzzer (clang, ASan+UBSan) on every input parser, FUZZ_SECONDS each, in
 # its own build tree; seeds in tests/fuzz/corpus/, findings in $(FUZZ_BUILD)/artifacts/.
 fuzz:
+	@bash scripts/install-deps.sh --fuzz
 	JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # The brief run CI does: 10 s per target.
 fuzz-smoke:
+	@bash scripts/install-deps.sh --fuzz
 	JOBS=$(JOBS) bash scripts/fuzz.sh $(FUZZ_BUILD) 10 $(FUZZ_TARGETS)
 
-# homectl serve vs nginx on /live (wrk; server and load generator on separate cores).
+# The performance report: homectl vs nginx (wrk; servers and load generator on
+# separate cores), memory, start-to-ready and size → bench/results/latest.md.
+# DURATION=10s per measurement (e.g. `make bench DURATION=2s` for a quick run).
 bench: build
-	bash bench/run.sh ./$(BUILD)/homectl
+	@bash scripts/install-deps.sh --bench
+	DURATION=$(or $(DURATION),10s) bash bench/report.sh ./$(BUILD)/homectl
+
+# Instructions per request of /live and a cached GET under callgrind.
+bench-profile: build
+	@bash scripts/install-deps.sh --bench
+	bash bench/profile.sh ./$(BUILD)/homectl
+
+# SOAK_MINUTES of mixed load, Redis restarts and reloads; checks RSS and fds.
+soak: build
+	@bash scripts/install-deps.sh --bench
+	bash scripts/soak.sh ./$(BUILD)/homectl $(SOAK_MINUTES)
 
 format:
 	clang-format -i $(CXX_SOURCES)
 
-lint: $(BUILD)/CMakeCache.txt
+format-check:
 	clang-format --dry-run --Werror $(CXX_SOURCES)
+
+lint: format-check $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS) --target homectl
 	bash scripts/clang-tidy.sh $(BUILD)
 

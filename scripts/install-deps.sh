@@ -2,8 +2,9 @@
 # Installs the Debian packages homectl needs to build, run and test, and only
 # those that are missing. Idempotent; says what it installs.
 #   scripts/install-deps.sh            build + runtime + test dependencies
-#   scripts/install-deps.sh --bench    also the benchmark tools (wrk, nginx)
+#   scripts/install-deps.sh --bench    also the benchmark tools (wrk, nginx, valgrind)
 #   scripts/install-deps.sh --browser  also chromium (status page browser test)
+#   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime
 set -euo pipefail
 
 packages=(
@@ -15,9 +16,10 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(wrk nginx-light util-linux) ;;
+    --bench) packages+=(wrk nginx-light util-linux binutils valgrind) ;;
     --browser) packages+=(chromium nodejs npm) ;;
-    *) echo "install-deps: unknown option '$arg' (use --bench or --browser)" >&2; exit 64 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps: unknown option '$arg' (use --bench, --browser or --fuzz)" >&2; exit 64 ;;
   esac
 done
 

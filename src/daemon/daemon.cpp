@@ -21,6 +21,20 @@
 #include <vector>
 
 namespace homectl::daemon {
+namespace {
+
+// An io_context that can destroy its pending work on demand. Coroutines still
+// suspended at exit (a refresh waiting on an upstream, a connection waiting
+// to read) refer to the Service, the fetcher and the core; destroying them
+// while those are alive, before the objects themselves go, keeps every
+// frame's destructor on live memory.
+class EventLoop : public boost::asio::io_context {
+public:
+  using io_context::io_context;
+  void destroy_pending_work() { shutdown(); }
+};
+
+} // namespace
 
 void install_areas(boost::asio::io_context& io, ServerCore& core) {
   add_core_endpoints(core);
@@ -75,9 +89,9 @@ int run(const Options& options) {
   log::setup(config.log);
 
   const int threads = std::max(1, config.server.threads);
-  // Declared first so it is destroyed last: connection coroutines still
-  // pending at shutdown hold the core and are destroyed with the io_context.
-  asio::io_context io(threads);
+  // Declared first so it is destroyed last: I/O objects owned by the core
+  // must go before the io_context's services do.
+  EventLoop io(threads);
   auto core = std::make_shared<ServerCore>(config, util::SystemClock::instance());
   install_areas(io, *core);
 
@@ -104,6 +118,7 @@ int run(const Options& options) {
   for (auto& worker : workers) {
     worker.join();
   }
+  io.destroy_pending_work(); // while the core and its parts are still alive
   return lifecycle.exit_code();
 }
 

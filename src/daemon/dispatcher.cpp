@@ -35,18 +35,10 @@ std::string_view class_label(http::RouteClass route_class) {
 
 } // namespace
 
-HttpMetrics::HttpMetrics(metrics::Registry& registry)
-    : requests(registry.counter("homectl_http_requests_total", "HTTP requests answered.",
-                                {"route", "method", "code"})),
-      duration(registry.histogram("homectl_http_request_duration_seconds",
-                                  "Time from a request's header to the end of its answer.",
-                                  {"route"})),
-      rate_limited(registry.counter("homectl_rate_limited_total",
-                                    "Requests refused by the inbound rate limit.", {"class"})) {}
-
 Dispatcher::Dispatcher(const http::Router& router, ServerState& state,
                        http::InboundLimiter& limiter, HttpMetrics& metrics)
-    : m_router(router), m_state(state), m_limiter(limiter), m_metrics(metrics) {}
+    : m_router(router), m_state(state), m_limiter(limiter), m_metrics(metrics),
+      m_request_metrics(metrics, router) {}
 
 http::Response Dispatcher::route_error(const http::Request& request,
                                        const http::Match& match) const {
@@ -103,10 +95,8 @@ boost::asio::awaitable<http::Response> Dispatcher::dispatch(const http::Request&
 
 void Dispatcher::record(std::string_view endpoint, http::Method method, int status,
                         std::size_t bytes, std::chrono::nanoseconds latency) const {
-  const std::string code = std::to_string(status);
-  m_metrics.requests.with({endpoint, http::to_string(method), code}).inc();
   const double seconds = std::chrono::duration<double>(latency).count();
-  m_metrics.duration.with({endpoint}).observe(seconds);
+  m_request_metrics.count(endpoint, method, status, seconds);
   const auto config = m_state.config();
   if (should_log(config->log, status, latency)) {
     log::info("request", {{"endpoint", endpoint},

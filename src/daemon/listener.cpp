@@ -87,8 +87,14 @@ asio::awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& ac
                                          std::shared_ptr<ServerCore> core) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer backoff(executor);
+  // With one event-loop thread nothing runs concurrently, so a connection
+  // needs no strand (which would cost a lock and a queue hop per operation).
+  // server.threads is fixed at start, so reading it once here is enough.
+  const bool one_thread = core->state.config()->server.threads <= 1;
   while (acceptor.is_open()) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), k_tuple);
+    const auto connection_executor =
+        one_thread ? asio::any_io_executor(io.get_executor()) : asio::make_strand(io);
+    auto [ec, socket] = co_await acceptor.async_accept(connection_executor, k_tuple);
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) {
       break;
     }

@@ -31,7 +31,10 @@ using Clock = std::chrono::steady_clock;
 constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
 // Deadline for writing one response (or one event) to a client; slower clients are dropped.
 constexpr auto k_write_timeout = std::chrono::seconds(10);
-constexpr std::size_t k_read_chunk = 8192;
+// What a quiet keep-alive connection reads into when its next request starts.
+// Small, because every open connection keeps its buffer: most requests fit,
+// and a larger header makes the parser grow the buffer as it needs.
+constexpr std::size_t k_read_chunk = 1024;
 // After an error answer, unread input is read and dropped for at most this
 // long before closing, so the kernel does not reset the connection (and
 // destroy the answer) because of data the client was still sending.

@@ -1,6 +1,7 @@
 #include "homectl/http/client.hpp"
 
 #include "homectl/build_info.hpp"
+#include "homectl/config/values.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/util/strings.hpp"
 
@@ -21,6 +22,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <mutex>
 
@@ -222,13 +224,11 @@ std::optional<std::string_view> ClientResponse::header(std::string_view name) co
 }
 
 std::string format_size(std::size_t bytes) {
-  if (bytes > 0 && bytes % (1024 * 1024) == 0) {
-    return std::to_string(bytes / (1024 * 1024)) + "MiB";
+  auto text = config::format_size(bytes);
+  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.back())) != 0) {
+    text += " bytes"; // no unit: say what the number counts
   }
-  if (bytes > 0 && bytes % 1024 == 0) {
-    return std::to_string(bytes / 1024) + "KiB";
-  }
-  return std::to_string(bytes) + " bytes";
+  return text;
 }
 
 namespace {

@@ -29,7 +29,13 @@ nlohmann::json describe(const config::LimitConfig& limit) {
 } // namespace
 
 InboundLimiter::InboundLimiter(const util::Clock& clock, const config::LimitsConfig& limits)
-    : m_clock(clock), m_limits(limits), m_next_sweep(clock.now() + k_sweep_interval) {}
+    : m_clock(clock), m_default_enabled(enabled(limits.default_class)),
+      m_refresh_enabled(enabled(limits.refresh)), m_limits(limits),
+      m_next_sweep(clock.now() + k_sweep_interval) {}
+
+bool InboundLimiter::enabled(const config::LimitConfig& limit) {
+  return limit.rate && limit.rate->per_second() > 0;
+}
 
 void InboundLimiter::configure(const config::LimitsConfig& limits) {
   std::lock_guard lock(m_mutex);
@@ -39,6 +45,8 @@ void InboundLimiter::configure(const config::LimitsConfig& limits) {
     return item.first.second == RouteClass::refresh ? refresh_changed : default_changed;
   });
   m_limits = limits;
+  m_default_enabled.store(enabled(limits.default_class), std::memory_order_release);
+  m_refresh_enabled.store(enabled(limits.refresh), std::memory_order_release);
 }
 
 const config::LimitConfig* InboundLimiter::limit_for(RouteClass route_class) const {
@@ -54,6 +62,12 @@ const config::LimitConfig* InboundLimiter::limit_for(RouteClass route_class) con
 }
 
 InboundLimiter::Decision InboundLimiter::check(std::string_view client, RouteClass route_class) {
+  const bool maybe_limited =
+      (route_class == RouteClass::read && m_default_enabled.load(std::memory_order_acquire)) ||
+      (route_class == RouteClass::refresh && m_refresh_enabled.load(std::memory_order_acquire));
+  if (!maybe_limited) {
+    return {};
+  }
   std::lock_guard lock(m_mutex);
   const auto* limit = limit_for(route_class);
   if (limit == nullptr || !limit->rate || limit->rate->per_second() <= 0) {

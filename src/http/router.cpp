@@ -37,15 +37,18 @@ bool match_pattern(std::string_view pattern, std::string_view path, RouteParams&
 } // namespace
 
 void Router::add(Route route) {
+  m_literal.push_back(route.pattern.find('{') == std::string::npos ? 1 : 0);
   m_routes.push_back(std::move(route));
 }
 
 Match Router::match(Method method, std::string_view path) const {
   Match result;
   const Method wanted = method == Method::head ? Method::get : method;
-  for (const auto& route : m_routes) {
+  for (std::size_t i = 0; i < m_routes.size(); ++i) {
+    const auto& route = m_routes[i];
     RouteParams params;
-    if (!match_pattern(route.pattern, path, params)) {
+    // A pattern without {params} matches only itself: one comparison.
+    if (m_literal[i] != 0 ? route.pattern != path : !match_pattern(route.pattern, path, params)) {
       continue;
     }
     if (route.method == wanted) {

@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <optional>
+#include <string>
+
 // g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
@@ -32,6 +36,9 @@ http::Response unknown_source(std::string_view name, const Service& service) {
 
 // If-None-Match (RFC 9110 §13.1.2): weak comparison, "*" matches any entry.
 bool none_match(std::string_view header, std::string_view etag) {
+  if (header.empty()) {
+    return false;
+  }
   for (auto& candidate : util::split(header, ',')) {
     std::string_view tag = util::trim(candidate);
     if (tag == "*") {
@@ -45,6 +52,18 @@ bool none_match(std::string_view header, std::string_view etag) {
     }
   }
   return false;
+}
+
+// Last-Modified for an entry: formatted once per fetch time and thread, not
+// per request (a cached GET is otherwise dominated by date formatting).
+const std::string& last_modified(std::chrono::system_clock::time_point fetched_wall) {
+  thread_local std::optional<std::chrono::system_clock::time_point> cached_at;
+  thread_local std::string cached;
+  if (cached_at != fetched_wall) {
+    cached = format_http_date(fetched_wall);
+    cached_at = fetched_wall;
+  }
+  return cached;
 }
 
 json time_or_null(const std::optional<std::chrono::system_clock::time_point>& at) {
@@ -155,15 +174,17 @@ http::Response serve_lookup(const http::Request& request, const Lookup& lookup,
   }
   const auto& entry = *lookup.entry;
   http::Response response;
+  response.headers.reserve(6);
   if (none_match(request.header("If-None-Match"), entry.etag)) {
     response.status = 304;
   } else {
-    response = http::Response::shared(200, entry.body, entry.content_type);
+    response.headers.push_back({"Content-Type", entry.content_type});
+    response.body = entry.body;
   }
   const auto remaining = lookup.ttl - lookup.age;
   response.headers.push_back({"ETag", entry.etag});
   response.headers.push_back({"Age", std::to_string(std::max(0LL, whole_seconds(lookup.age)))});
-  response.headers.push_back({"Last-Modified", format_http_date(entry.fetched_wall)});
+  response.headers.push_back({"Last-Modified", last_modified(entry.fetched_wall)});
   response.headers.push_back(
       {"Cache-Control", "max-age=" + std::to_string(std::max(0LL, whole_seconds(remaining)))});
   response.headers.push_back({"Cache-Status", lookup.cache_status});

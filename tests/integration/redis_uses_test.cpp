@@ -45,6 +45,13 @@ json daemon_config(const FakeUpstream& up, const RedisServer& redis, json source
               {"sources", {{"weather", source}}}};
 }
 
+// True once the daemon's event subscriber is connected and subscribed (from
+// /health); events published before that are, by design, not seen.
+bool subscribed(const DaemonProcess& daemon) {
+  const auto r = request(daemon.port(), "GET", "/health");
+  return r && r->body.find("\"subscribed\":true") != std::string::npos;
+}
+
 // The `state` of a source in GET /v1/sources, "" when unknown.
 std::string source_state(const DaemonProcess& daemon, const std::string& name) {
   const auto r = request(daemon.port(), "GET", "/v1/sources");
@@ -229,6 +236,7 @@ TEST(RedisUses, AnotherInstancesRefreshReachesThisOneWithoutAnUpstreamCall) {
   DaemonProcess b(daemon_config(up, redis));
   ASSERT_TRUE(a.start()) << a.output();
   ASSERT_TRUE(b.start()) << b.output();
+  ASSERT_TRUE(eventually([&] { return subscribed(b); })) << b.output();
 
   // A fetches on demand and announces it; B adopts the entry from Redis.
   const auto first = request(a.port(), "GET", "/v1/sources/weather");

@@ -56,5 +56,24 @@ TEST(Wire, HeaderValidation) {
   EXPECT_FALSE(is_valid_header("X", std::string("a\0b", 3)));
 }
 
+// Values are checked eight bytes at a time: a forbidden byte must be found at
+// every position and length, and allowed bytes (tab, other controls, UTF-8)
+// must never be mistaken for one.
+TEST(Wire, HeaderValueCheckFindsCrLfNulAtEveryPosition) {
+  for (std::size_t length = 1; length <= 40; ++length) {
+    const std::string fine(length, 'a');
+    EXPECT_TRUE(is_valid_header("X", fine)) << length;
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const char bad : {'\r', '\n', '\0'}) {
+        std::string value = fine;
+        value[at] = bad;
+        EXPECT_FALSE(is_valid_header("X", value)) << "length " << length << " at " << at;
+      }
+    }
+  }
+  EXPECT_TRUE(is_valid_header("X", "\t\x01\x0b\x0c\x0e\x1f tab and controls \xc3\xa9\xff\x80"));
+  EXPECT_TRUE(is_valid_header("X", std::string(32, '\x0d' + 1)));
+}
+
 } // namespace
 } // namespace homectl::http

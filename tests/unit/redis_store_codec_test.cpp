@@ -1,3 +1,4 @@
+#include "homectl/daemon/entry_codec.hpp"
 #include "homectl/daemon/redis_store.hpp"
 
 #include <gtest/gtest.h>
@@ -60,16 +61,19 @@ TEST(RedisStoreCodec, RejectsInvalidStatus) {
   EXPECT_NE(decoded.error().message.find("status 42"), std::string::npos);
 }
 
-TEST(RedisStoreCodec, RejectsAFetchTimeBeyondTheClocksRange) {
-  // Wall time sits right after the magic and the status: 8 bytes, big-endian.
-  auto bytes = encode_entry(sample());
-  const std::uint64_t year_7700_ms = 181'010'395'327'611;
-  for (std::size_t i = 0; i < 8; ++i) {
-    bytes[4 + 8 + i] = static_cast<char>((year_7700_ms >> ((7 - i) * 8)) & 0xff);
-  }
-  const auto decoded = decode_entry(bytes);
-  ASSERT_FALSE(decoded);
-  EXPECT_EQ(decoded.error().message, "shared cache entry: fetch time out of range");
+// Found by the l2_entry fuzz target: a fetch time past year 2262 overflowed
+// system_clock's nanoseconds (undefined behaviour) instead of being rejected.
+TEST(RedisStoreCodec, RejectsFetchTimesSystemClockCannotHold) {
+  const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::duration::max());
+  auto entry = sample();
+  entry.fetched_wall = std::chrono::system_clock::time_point(limit);
+  auto bytes = encode_entry(entry);
+  ASSERT_TRUE(decode_entry(bytes).ok());
+  bytes[4 + 8 + 7] = static_cast<char>(bytes[4 + 8 + 7] + 1); // one millisecond later
+  auto decoded = decode_entry(bytes);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("fetch time out of range"), std::string::npos);
 }
 
 TEST(RedisStoreCodec, EveryByteFlipDecodesOrErrorsWithoutCrashing) {

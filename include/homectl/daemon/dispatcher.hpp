@@ -1,5 +1,6 @@
 #pragma once
 
+#include "homectl/daemon/request_metrics.hpp"
 #include "homectl/daemon/server_state.hpp"
 #include "homectl/http/inbound_limiter.hpp"
 #include "homectl/http/message.hpp"
@@ -16,18 +17,6 @@
 // rate-limit (429), run the handler (500 if it throws), then count and log.
 // Sessions feed it parsed requests; tests feed it in-memory ones.
 namespace homectl::daemon {
-
-// The HTTP metrics every request updates (bounded labels: route templates).
-struct HttpMetrics {
-  explicit HttpMetrics(metrics::Registry& registry);
-  metrics::Family<metrics::Counter>& requests;
-  metrics::Family<metrics::Histogram>& duration;
-  metrics::Family<metrics::Counter>& rate_limited;
-};
-
-// The endpoint label for requests that matched no route (and for requests
-// rejected before routing, e.g. 431).
-inline constexpr std::string_view k_unmatched = "unmatched";
 
 class Dispatcher {
 public:
@@ -50,6 +39,7 @@ private:
   ServerState& m_state;
   http::InboundLimiter& m_limiter;
   HttpMetrics& m_metrics;
+  mutable RequestMetrics m_request_metrics;
 };
 
 } // namespace homectl::daemon

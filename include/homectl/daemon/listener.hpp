@@ -22,8 +22,8 @@ Result<boost::asio::ip::tcp::acceptor> open_listener(const boost::asio::any_io_e
 std::string to_string(const config::ListenAddress& address);
 
 // Accepts connections until the acceptor is closed. Each connection gets its
-// own strand and coroutine; above server.max_connections a connection gets a
-// canned 503 and is closed at once, so excess never piles up.
+// own coroutine (and its own strand when server.threads > 1); above server.max_connections a
+// connection gets a canned 503 and is closed at once, so excess never piles up.
 boost::asio::awaitable<void> accept_connections(boost::asio::io_context& io,
                                                 boost::asio::ip::tcp::acceptor& acceptor,
                                                 std::shared_ptr<ServerCore> core);

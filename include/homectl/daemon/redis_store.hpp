@@ -1,6 +1,7 @@
 #pragma once
 
 #include "homectl/config/config.hpp"
+#include "homectl/daemon/entry_codec.hpp"
 #include "homectl/redis/client.hpp"
 #include "homectl/sources/shared_store.hpp"
 #include "homectl/util/result.hpp"
@@ -17,12 +18,6 @@
 // `{prefix}cache:{source}`, refresh locks under `{prefix}lock:{source}` and
 // change events on `{prefix}events`. Every key carries a TTL.
 namespace homectl::daemon {
-
-// Encodes an entry in a small binary-safe format (magic, version, lengths).
-std::string encode_entry(const sources::StoredEntry& entry);
-// Decodes bytes written by encode_entry; untrusted input, so any malformed,
-// truncated or oversized data is an error value, never a crash.
-Result<sources::StoredEntry> decode_entry(std::string_view bytes);
 
 // Counters of published events (for homectl_events_published_total).
 struct PublishStats {

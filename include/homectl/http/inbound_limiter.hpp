@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -60,7 +61,13 @@ private:
   void sweep(util::Clock::time_point now);
   void evict_oldest();
 
+  // Whether a class has a rate at all, readable without the lock: unlimited
+  // classes (the default) skip the lock on every request.
+  static bool enabled(const config::LimitConfig& limit);
+
   const util::Clock& m_clock;
+  std::atomic<bool> m_default_enabled{false};
+  std::atomic<bool> m_refresh_enabled{false};
   mutable std::mutex m_mutex;
   config::LimitsConfig m_limits;
   std::map<Key, Slot> m_buckets;

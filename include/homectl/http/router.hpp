@@ -68,6 +68,8 @@ public:
 
 private:
   std::vector<Route> m_routes;
+  // Per route: 1 when the pattern has no {param} (bytes, not vector<bool>: read per request).
+  std::vector<char> m_literal;
 };
 
 } // namespace homectl::http

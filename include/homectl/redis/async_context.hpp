@@ -1,5 +1,6 @@
 #pragma once
 
+#include "homectl/redis/hiredis_reply.hpp"
 #include "homectl/redis/reply.hpp"
 #include "homectl/util/result.hpp"
 
@@ -16,9 +17,6 @@ struct redisAsyncContext;
 struct redisReply;
 
 namespace homectl::redis {
-
-// Converts a hiredis reply tree into an owning Reply.
-Reply to_reply(const redisReply& reply);
 
 // One hiredis `redisAsyncContext` driven by an Asio executor, owned RAII.
 // The adapter waits on the socket with posix::stream_descriptor::async_wait and

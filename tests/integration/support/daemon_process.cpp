@@ -1,5 +1,7 @@
 #include "support/daemon_process.hpp"
 
+#include "support/process.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -313,6 +315,13 @@ void DaemonProcess::write_config_text(const std::string& text) {
 }
 
 void DaemonProcess::write_config(nlohmann::json config) {
+  // $HOMECTL_TEST_THREADS runs every daemon with that many event-loop threads
+  // unless the test chose; the ThreadSanitizer run uses it.
+  const char* threads = std::getenv("HOMECTL_TEST_THREADS");
+  if (threads != nullptr && *threads != '\0' &&
+      !(config.contains("server") && config["server"].contains("threads"))) {
+    config["server"]["threads"] = std::stoi(threads);
+  }
   write_config_text(config.dump(2));
 }
 
@@ -330,7 +339,7 @@ bool DaemonProcess::spawn(const std::vector<std::string>& args) {
   for (const auto& e : m_env) {
     env_strings.push_back(e);
   }
-  std::vector<std::string> argv_strings{HOMECTL_BINARY};
+  std::vector<std::string> argv_strings{testing::homectl_binary()};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_strings) {

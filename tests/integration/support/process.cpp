@@ -40,14 +40,22 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(m_path, ec);
 }
 
+std::string homectl_binary() {
+  const char* override_path = std::getenv("HOMECTL_TEST_BINARY");
+  return override_path != nullptr && *override_path != '\0' ? override_path : HOMECTL_BINARY;
+}
+
 namespace {
 
-// fork + execve of HOMECTL_BINARY with stdout/stderr to files in `dir`.
+// fork + execve of homectl_binary() with stdout/stderr to files in `dir`.
 int spawn(const std::vector<std::string>& args, const Environment& extra,
           const std::filesystem::path& dir) {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
+    if (entry.starts_with("HOMECTL_TEST_")) {
+      continue; // settings of this suite, not of homectl
+    }
     auto eq = entry.find('=');
     if (eq != std::string::npos) {
       env[entry.substr(0, eq)] = entry.substr(eq + 1);
@@ -69,7 +77,7 @@ int spawn(const std::vector<std::string>& args, const Environment& extra,
     envp.push_back(s.data());
   }
   envp.push_back(nullptr);
-  std::vector<std::string> argv_strings{HOMECTL_BINARY};
+  std::vector<std::string> argv_strings{homectl_binary()};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& s : argv_strings) {

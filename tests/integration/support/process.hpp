@@ -21,7 +21,11 @@ struct ProcessResult {
 // The environment of this process plus `extra` (empty value = unset).
 using Environment = std::map<std::string, std::string>;
 
-// Runs HOMECTL_BINARY with `args`; kills it after `timeout`.
+// The homectl binary under test: HOMECTL_BINARY, or $HOMECTL_TEST_BINARY when
+// set (e.g. a ThreadSanitizer build driven by this suite).
+std::string homectl_binary();
+
+// Runs homectl_binary() with `args`; kills it after `timeout`.
 ProcessResult run_homectl(const std::vector<std::string>& args, const Environment& extra = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(20));
 

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "homectl/sources/shared_store.hpp"
+#include "homectl/util/result.hpp"
+
+#include <string>
+#include <string_view>
+
+// The format of a cache entry in Redis: "HCE1", status and fetch time as
+// big-endian u64, then content type, ETag and body, each length-prefixed.
+namespace homectl::daemon {
+
+// Encodes an entry in the small binary-safe format above.
+std::string encode_entry(const sources::StoredEntry& entry);
+// Decodes bytes written by encode_entry; untrusted input, so any malformed,
+// truncated or oversized data is an error value, never a crash.
+Result<sources::StoredEntry> decode_entry(std::string_view bytes);
+
+} // namespace homectl::daemon
