@@ -173,6 +173,13 @@ Error Session::connect_error(Clock::time_point deadline, std::string_view step) 
   if (!m_context || !m_context->connected()) {
     return make_error(m_label + ": cannot connect: " + reason);
   }
+  // hiredis' words for end of stream. Redis answers a handshake command, even
+  // to refuse it; hanging up without a word is what an HTTP server or a
+  // TLS-only port does with one.
+  if (reason == "Server closed the connection") {
+    return make_error(m_label + ": the server closed the connection without answering " +
+                      std::string(step) + " (is it a Redis server?)");
+  }
   return make_error(m_label + ": connection lost during " + std::string(step) + ": " + reason);
 }
 

@@ -173,7 +173,7 @@ asio::awaitable<void> Service::schedule_loop(std::shared_ptr<SourceState> state,
     if (ec || state->removed || m_stopped.load()) {
       break;
     }
-    auto flight = ensure_flight(state, true);
+    auto flight = ensure_flight(state, RefreshCause::schedule);
     // No deadline of our own: the fetch is bounded by the Fetcher's budget.
     co_await flight->wait(std::chrono::hours(24));
     delay = jittered_interval(*state->config.policy.refresh, m_random());
@@ -243,15 +243,17 @@ void Service::trigger_background(const std::shared_ptr<SourceState>& state) {
   }
   asio::post(m_strand, [this, state] {
     const auto now = m_clock.now();
-    const bool blocked = state->removed ||
-                         state->breaker.state(now) == resilience::CircuitBreaker::State::open ||
-                         (state->bucket && state->bucket->available(now) < 1.0);
+    // While another instance holds the refresh lock, its result is awaited
+    // (event or lock expiry) instead of asking the lock again on every read.
+    const bool blocked =
+        state->removed || state->breaker.state(now) == resilience::CircuitBreaker::State::open ||
+        (state->bucket && state->bucket->available(now) < 1.0) || now < state->peer_refresh_until;
     if (blocked && !state->flight) {
       // Stale reads must not fill the history with refused attempts.
       state->background_queued = false;
       return;
     }
-    ensure_flight(state, false);
+    ensure_flight(state, RefreshCause::revalidate);
   });
 }
 
@@ -266,7 +268,7 @@ asio::awaitable<Lookup> Service::forward(std::shared_ptr<SourceState> state) {
   state->lookups_miss->inc();
   const auto stale = state->slot->peek();
   const bool joined = state->flight != nullptr;
-  auto flight = ensure_flight(state, false);
+  auto flight = ensure_flight(state, RefreshCause::miss);
   const auto report =
       co_await flight->wait(waiter_deadline(state->config.policy, stale != nullptr));
 
@@ -338,7 +340,7 @@ asio::awaitable<Service::Trigger> Service::refresh_on_strand(std::shared_ptr<Sou
                                                              std::optional<Duration> wait) {
   Trigger trigger;
   trigger.known = true;
-  auto flight = ensure_flight(state, false);
+  auto flight = ensure_flight(state, RefreshCause::manual);
   if (wait) {
     trigger.report = co_await flight->wait(*wait);
   }

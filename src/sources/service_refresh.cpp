@@ -30,7 +30,7 @@ std::chrono::seconds ceil_seconds(Duration d) {
 } // namespace
 
 std::shared_ptr<cache::Flight<RefreshReport>>
-Service::ensure_flight(const std::shared_ptr<SourceState>& state, bool scheduled) {
+Service::ensure_flight(const std::shared_ptr<SourceState>& state, RefreshCause cause) {
   if (state->flight) {
     return state->flight;
   }
@@ -38,16 +38,16 @@ Service::ensure_flight(const std::shared_ptr<SourceState>& state, bool scheduled
   state->flight = flight;
   // co_spawn may run the refresh inline up to its first suspension (or to the
   // end, with a fetcher that answers at once), so hand back our own reference.
-  asio::co_spawn(m_strand, run_flight(state, flight, scheduled), asio::detached);
+  asio::co_spawn(m_strand, run_flight(state, flight, cause), asio::detached);
   return flight;
 }
 
 asio::awaitable<void> Service::run_flight(std::shared_ptr<SourceState> state,
                                           std::shared_ptr<cache::Flight<RefreshReport>> flight,
-                                          bool scheduled) {
+                                          RefreshCause cause) {
   RefreshReport report;
   try {
-    report = co_await perform(*state, scheduled);
+    report = co_await perform(*state, cause);
   } catch (const std::exception& e) {
     report.outcome = FetchOutcome::error;
     report.error = std::string("internal error: ") + e.what();
@@ -104,22 +104,35 @@ asio::awaitable<void> Service::adopt_remote_on_strand(std::shared_ptr<SourceStat
   co_await adopt_shared(*state);
 }
 
-asio::awaitable<RefreshReport> Service::perform(SourceState& state, bool scheduled) {
+asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause cause) {
   auto* store = m_options.shared_store;
-  bool locked = false;
-  if (store && scheduled && !state.removed) {
+  // Only an explicit refresh insists on the upstream; every other refresh
+  // first takes what another instance fetched recently.
+  const bool coordinate = store != nullptr && !state.removed && cause != RefreshCause::manual;
+  if (coordinate) {
     if (auto adopted = co_await adopt_shared(state)) {
       co_return std::move(*adopted);
     }
+  }
+  // A waiting client is not made to wait for another instance's fetch too.
+  bool locked = false;
+  if (coordinate && cause != RefreshCause::miss) {
     const auto budget = state.config.policy.timeout * (state.config.policy.retries + 1);
     if (!co_await store->try_lock(state.config.name, budget)) {
-      // Another instance is fetching it right now; its result arrives via the store.
+      // Another instance is fetching it right now; its result arrives via the
+      // store, and should that fetch die, the lock expires after `budget`.
+      state.peer_refresh_until = m_clock.now() + budget;
       RefreshReport report;
       report.outcome = FetchOutcome::ok;
       report.entry = state.slot->peek();
       co_return report;
     }
     locked = true;
+    // The previous holder may have stored its entry between our look and our lock.
+    if (auto adopted = co_await adopt_shared(state)) {
+      co_await store->unlock(state.config.name);
+      co_return std::move(*adopted);
+    }
   }
 
   const auto start = m_clock.now();

@@ -65,6 +65,9 @@ struct SourceState {
   History history;
   std::shared_ptr<cache::Flight<RefreshReport>> flight;
   std::unique_ptr<boost::asio::steady_timer> timer;
+  // Another instance holds the refresh lock until about then: stale reads
+  // wait for its result instead of refreshing themselves.
+  util::Clock::time_point peer_refresh_until{};
   SourceStatus current;
   // The breaker state last announced (event and gauge).
   resilience::CircuitBreaker::State reported_breaker = resilience::CircuitBreaker::State::closed;

@@ -175,13 +175,22 @@ private:
   boost::asio::awaitable<Trigger> refresh_on_strand(std::shared_ptr<SourceState> state,
                                                     std::optional<Duration> wait);
 
+  // Why a refresh runs; it decides how the refresh coordinates with other
+  // instances through the shared store.
+  enum class RefreshCause {
+    schedule,   // the scheduler's turn: adopt a fresh shared copy, else take the lock
+    revalidate, // a stale read: the same as the scheduler
+    miss,       // a client waits with nothing servable: adopt a fresh shared copy, no lock
+    manual,     // POST .../refresh: always asks the upstream
+  };
+
   // Refresh machinery (service_refresh.cpp), strand only.
   std::shared_ptr<cache::Flight<RefreshReport>>
-  ensure_flight(const std::shared_ptr<SourceState>& state, bool scheduled);
+  ensure_flight(const std::shared_ptr<SourceState>& state, RefreshCause cause);
   boost::asio::awaitable<void> run_flight(std::shared_ptr<SourceState> state,
                                           std::shared_ptr<cache::Flight<RefreshReport>> flight,
-                                          bool scheduled);
-  boost::asio::awaitable<RefreshReport> perform(SourceState& state, bool scheduled);
+                                          RefreshCause cause);
+  boost::asio::awaitable<RefreshReport> perform(SourceState& state, RefreshCause cause);
   boost::asio::awaitable<std::optional<RefreshReport>> adopt_shared(SourceState& state);
   boost::asio::awaitable<void> adopt_remote_on_strand(std::shared_ptr<SourceState> state,
                                                       std::string etag);
