@@ -4,6 +4,7 @@
 // stay up, say what happened, and come back when the pressure ends.
 #include "support/daemon_process.hpp"
 #include "support/fake_upstream.hpp"
+#include "support/observe.hpp"
 #include "support/process_probe.hpp"
 
 #include <gtest/gtest.h>
@@ -20,20 +21,6 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view k_body = R"({"kwh":3.25})";
-
-template <typename Probe>
-bool eventually(Probe probe, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (true) {
-    if (probe()) {
-      return true;
-    }
-    if (Clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-}
 
 std::size_t occurrences(const std::string& text, std::string_view needle) {
   std::size_t count = 0;
@@ -158,8 +145,8 @@ TEST(FaultProcess, SigtermDuringLoadAnswersEveryRequestTakenAndExitsZero) {
   std::optional<HttpResponse> slow_answer;
   std::thread slow_client(
       [&] { slow_answer = request(daemon.port(), "GET", "/v1/sources/slow", {}, {}, 10s); });
-  ASSERT_TRUE(eventually([&] { return upstream.count("/slow") == 1; }, 5s));
-  ASSERT_TRUE(eventually([&] { return tally.ok.load() > 200; }, 10s)) << tally.summary();
+  ASSERT_TRUE(poll_until([&] { return upstream.count("/slow") == 1; }, 5s));
+  ASSERT_TRUE(poll_until([&] { return tally.ok.load() > 200; }, 10s)) << tally.summary();
 
   const auto signalled = Clock::now();
   daemon.signal(SIGTERM);
@@ -225,7 +212,7 @@ TEST(FaultProcess, RepeatedSighupDuringLoadLosesNoRequestAndRejectsABadConfig) {
     config["server"]["api_token"] = "token-" + std::to_string(i);
     daemon.write_config(config);
     daemon.signal(SIGHUP);
-    ASSERT_TRUE(eventually(
+    ASSERT_TRUE(poll_until(
         [&] {
           return occurrences(daemon.output(), "\"msg\":\"configuration reloaded\"") ==
                  static_cast<std::size_t>(i);
@@ -260,7 +247,7 @@ TEST(FaultProcess, RepeatedSighupDuringLoadLosesNoRequestAndRejectsABadConfig) {
   for (int i = 0; i < 5; ++i) {
     daemon.signal(SIGHUP);
   }
-  ASSERT_TRUE(eventually(
+  ASSERT_TRUE(poll_until(
       [&] {
         return occurrences(daemon.output(), "reload rejected") >= 2 &&
                occurrences(daemon.output(), "\"msg\":\"reloading configuration\"") ==
@@ -365,7 +352,7 @@ TEST(FaultProcess, OutOfDescriptorsIsSurvivedLoggedOnceAndServiceResumes) {
 
   // Once clients go away it accepts again, the queued ones included.
   flood.clear();
-  EXPECT_TRUE(eventually(
+  EXPECT_TRUE(poll_until(
       [&] {
         const auto r = request(daemon.port(), "GET", "/live", {}, {}, 2s);
         return r && r->status == 200;
@@ -374,7 +361,7 @@ TEST(FaultProcess, OutOfDescriptorsIsSurvivedLoggedOnceAndServiceResumes) {
       << daemon.output();
   ASSERT_TRUE(daemon.wait_for_output("accepting connections again", 5s)) << daemon.output();
   EXPECT_EQ(occurrences(daemon.output(), "cannot accept connections"), 1u);
-  EXPECT_TRUE(eventually([&] { return open_fds(daemon.pid()).value_or(999) <= baseline + 1; }, 15s))
+  EXPECT_TRUE(poll_until([&] { return open_fds(daemon.pid()).value_or(999) <= baseline + 1; }, 15s))
       << "descriptors: " << open_fds(daemon.pid()).value_or(-1) << " now, " << baseline
       << " before";
   EXPECT_FALSE(daemon.wait_exit(0ms));

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 namespace homectl::test {
 
@@ -19,21 +20,6 @@ std::optional<int> open_fds(pid_t pid) {
     return std::nullopt;
   }
   return count;
-}
-
-std::optional<long long> resident_bytes(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.starts_with("VmRSS:")) {
-      std::istringstream fields(line.substr(6));
-      long long kib = 0;
-      if (fields >> kib) {
-        return kib * 1024;
-      }
-    }
-  }
-  return std::nullopt;
 }
 
 std::optional<double> cpu_seconds(pid_t pid) {
@@ -56,17 +42,6 @@ std::optional<double> cpu_seconds(pid_t pid) {
     }
   }
   return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
-
-std::optional<double> metric_value(const std::string& page, std::string_view series) {
-  std::istringstream lines(page);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > series.size() && line.starts_with(series) && line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return std::nullopt;
 }
 
 } // namespace homectl::test
