@@ -171,11 +171,17 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
                                      result.content_type.empty() ? "application/octet-stream"
                                                                  : std::move(result.content_type),
                                      result.status, now, m_clock.wall());
-      store_entry(state, entry, report);
-      if (store && !state.removed) {
+      const bool share = store != nullptr && !state.removed;
+      store_entry(state, entry, report, share ? Reach::local : Reach::everywhere);
+      if (share) {
         StoredEntry shared{*entry->body, entry->content_type, entry->etag, entry->status,
                            entry->fetched_wall};
         co_await store->store(state.config.name, std::move(shared), state.windows.servable_until());
+        // Announced to other instances only now that the entry is in the
+        // store: one that reacts to the event must find it there.
+        if (report.changed) {
+          emit("source.updated", state, entry->etag, {}, Reach::shared);
+        }
       }
     } else {
       if (result.outcome != FetchOutcome::breaker_open &&
@@ -204,7 +210,7 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
 }
 
 void Service::store_entry(SourceState& state, const std::shared_ptr<const cache::Entry>& entry,
-                          RefreshReport& report) {
+                          RefreshReport& report, Reach reach) {
   const auto old = state.slot->peek();
   report.changed = !old || old->etag != entry->etag;
   report.entry = entry;
@@ -220,7 +226,7 @@ void Service::store_entry(SourceState& state, const std::shared_ptr<const cache:
   m_metrics->last_success.with({state.config.name})
       .set(std::chrono::duration<double>(entry->fetched_wall.time_since_epoch()).count());
   if (report.changed) {
-    emit("source.updated", state, entry->etag, {});
+    emit("source.updated", state, entry->etag, {}, reach);
   }
 }
 
@@ -255,15 +261,17 @@ void Service::note_breaker(SourceState& state) {
   publish_status(state);
 }
 
-void Service::emit(std::string type, const SourceState& state, std::string etag,
-                   std::string detail) {
+void Service::emit(std::string type, const SourceState& state, std::string etag, std::string detail,
+                   Reach reach) {
   if (state.removed) {
     return;
   }
   Event event{std::move(type), state.config.name, std::move(etag), format_rfc3339(m_clock.wall()),
               std::move(detail)};
-  m_events.publish(event);
-  if (m_options.shared_store) {
+  if (reach != Reach::shared) {
+    m_events.publish(event);
+  }
+  if (reach != Reach::local && m_options.shared_store) {
     m_options.shared_store->publish(event);
   }
 }

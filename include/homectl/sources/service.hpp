@@ -194,12 +194,15 @@ private:
   boost::asio::awaitable<std::optional<RefreshReport>> adopt_shared(SourceState& state);
   boost::asio::awaitable<void> adopt_remote_on_strand(std::shared_ptr<SourceState> state,
                                                       std::string etag);
+  // Where an event goes: this instance's bus, the shared store (Redis), or both.
+  enum class Reach { local, shared, everywhere };
   void store_entry(SourceState& state, const std::shared_ptr<const cache::Entry>& entry,
-                   RefreshReport& report);
+                   RefreshReport& report, Reach reach = Reach::everywhere);
   void record(SourceState& state, const RefreshReport& report,
               std::chrono::system_clock::time_point at, bool sent);
   void note_breaker(SourceState& state);
-  void emit(std::string type, const SourceState& state, std::string etag, std::string detail);
+  void emit(std::string type, const SourceState& state, std::string etag, std::string detail,
+            Reach reach = Reach::everywhere);
   void publish_status(SourceState& state);
   void update_cache_gauges();
 
