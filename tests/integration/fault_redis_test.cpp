@@ -2,16 +2,13 @@
 // killed and restarted under client load, and Redis answering slowly (DEBUG
 // SLEEP). Clients must be served throughout; /ready, /health, the log and
 // /metrics must tell the story.
-#include "homectl/redis/subscriber.hpp"
 
+#include "support/channel_listener.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/observe.hpp"
 #include "support/redis_daemon.hpp"
 #include "support/redis_server.hpp"
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <hiredis/hiredis.h>
 
@@ -26,48 +23,6 @@ namespace {
 
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
-
-// Messages of one channel seen by a real SUBSCRIBE connection (which, like
-// the daemon's, reconnects by itself after a restart of redis-server).
-class EventChannelListener {
-public:
-  EventChannelListener(const std::string& url, const std::string& channel)
-      : m_subscriber(m_io.get_executor(), *redis::parse_url(url),
-                     [this](const std::string&, const std::string& payload) {
-                       std::lock_guard lock(m_mutex);
-                       m_messages.push_back(payload);
-                     }) {
-    m_subscriber.subscribe({channel});
-    m_subscriber.start();
-    m_thread = std::thread([this] { m_io.run(); });
-  }
-  ~EventChannelListener() {
-    m_io.stop();
-    m_thread.join();
-  }
-  EventChannelListener(const EventChannelListener&) = delete;
-  EventChannelListener& operator=(const EventChannelListener&) = delete;
-
-  bool up() const { return m_subscriber.up(); }
-  std::size_t count() const {
-    std::lock_guard lock(m_mutex);
-    return m_messages.size();
-  }
-  std::vector<std::string> since(std::size_t first) const {
-    std::lock_guard lock(m_mutex);
-    return {m_messages.begin() + static_cast<std::ptrdiff_t>(std::min(first, m_messages.size())),
-            m_messages.end()};
-  }
-
-private:
-  boost::asio::io_context m_io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work{
-      m_io.get_executor()};
-  mutable std::mutex m_mutex;
-  std::vector<std::string> m_messages;
-  redis::Subscriber m_subscriber;
-  std::thread m_thread;
-};
 
 // Client threads reading one source for as long as they run; every answer
 // that is not a 200 with a body is a lost request.
@@ -144,7 +99,7 @@ TEST(FaultRedis, KillAndRestartUnderLoadKeepsServingAndResumesSharedCacheAndEven
   RedisServer redis;
   FakeUpstream up;
   up.on("/m", changing_answers(500));
-  EventChannelListener listener(redis.url(), "hc:events");
+  ChannelListener listener(redis.url(), "hc:events");
   ASSERT_TRUE(poll_until([&] { return listener.up(); }, 10s));
   DaemonProcess daemon(redis_daemon_config(redis.url(), up, true));
   ASSERT_TRUE(daemon.start()) << daemon.output();

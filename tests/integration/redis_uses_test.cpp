@@ -1,17 +1,13 @@
 // Redis in the real `homectl serve`: events on a real SUBSCRIBE connection,
 // warm restarts from the shared cache, TTLs on every key, and surviving a
 // kill -9 of redis-server. A real redis-server, a fake upstream on loopback.
-#include "homectl/redis/subscriber.hpp"
 
+#include "support/channel_listener.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/redis_server.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include <csignal>
-#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -75,39 +71,6 @@ int status_of(const DaemonProcess& daemon, const std::string& path) {
   const auto r = request(daemon.port(), "GET", path);
   return r ? r->status : 0;
 }
-
-// Collects messages of one channel on a real SUBSCRIBE connection.
-class ChannelListener {
-public:
-  ChannelListener(const std::string& url, const std::string& channel)
-      : m_subscriber(m_io.get_executor(), *redis::parse_url(url),
-                     [this](const std::string&, const std::string& payload) {
-                       std::lock_guard lock(m_mutex);
-                       m_messages.push_back(payload);
-                     }) {
-    m_subscriber.subscribe({channel});
-    m_subscriber.start();
-    m_thread = std::thread([this] { m_io.run(); });
-  }
-  ~ChannelListener() {
-    m_io.stop();
-    m_thread.join();
-  }
-  bool up() const { return m_subscriber.up(); }
-  std::vector<std::string> messages() const {
-    std::lock_guard lock(m_mutex);
-    return m_messages;
-  }
-
-private:
-  boost::asio::io_context m_io;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> m_work{
-      m_io.get_executor()};
-  mutable std::mutex m_mutex;
-  std::vector<std::string> m_messages;
-  redis::Subscriber m_subscriber;
-  std::thread m_thread;
-};
 
 TEST(RedisUses, EventsArePublishedAsDocumentedJson) {
   HOMECTL_REQUIRE_REDIS_SERVER();
