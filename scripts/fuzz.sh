@@ -34,7 +34,11 @@ for target in "$@"; do
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build/artifacts/${target}-" 2>"$build/$target.log"; then
     failed+=("$target")
-    tail -n 40 "$build/$target.log" >&2
+    # The finding, its stack and the input (libFuzzer prints it in Base64),
+    # not the statistics that follow them.
+    grep -m1 -A40 -E '^==[0-9]+== ?ERROR|runtime error:|deadly signal' "$build/$target.log" \
+      | head -n 60 >&2 || tail -n 40 "$build/$target.log" >&2
+    grep -E '^(Test unit written to|Base64:)' "$build/$target.log" >&2 || true
   fi
   grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)' \
     "$build/$target.log" || true

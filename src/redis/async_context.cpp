@@ -58,6 +58,7 @@ struct AsyncContext::Adapter {
   bool want_write = false;
   bool read_waiting = false;
   bool write_waiting = false;
+  int refused_array = 0; // the length of an array reply over k_max_array_reply
 
   static void start_wait(const std::shared_ptr<Adapter>& self, bool read) {
     if (!self) {
@@ -124,7 +125,11 @@ struct AsyncContext::Adapter {
 namespace {
 
 // hiredis' reason for a failure, phrased for people.
-std::string describe_error(const redisContext& c) {
+std::string describe_failure(const redisContext& c, int refused_array = 0) {
+  if (c.err == REDIS_ERR_OOM && refused_array != 0) {
+    return "not a Redis server (an array reply of " + std::to_string(refused_array) +
+           " elements, more than the " + std::to_string(k_max_array_reply) + " accepted)";
+  }
   if (c.err == REDIS_ERR_PROTOCOL) {
     return std::string("not a Redis server (") + c.errstr + ")";
   }
@@ -145,7 +150,7 @@ Result<std::unique_ptr<AsyncContext>> AsyncContext::attach(const asio::any_io_ex
     return make_error("out of memory creating the redis context");
   }
   if (ac->err != 0) {
-    std::string error = describe_error(ac->c);
+    std::string error = describe_failure(ac->c);
     redisAsyncFree(ac);
     return make_error(error);
   }
@@ -158,6 +163,9 @@ Result<std::unique_ptr<AsyncContext>> AsyncContext::attach(const asio::any_io_ex
     return make_error("cannot watch the redis socket: " + ec.message());
   }
   adapter->ac = ac;
+  if (ac->c.reader != nullptr) {
+    limit_array_replies(*ac->c.reader, adapter->refused_array);
+  }
   std::unique_ptr<AsyncContext> self(new AsyncContext(adapter, std::move(events)));
   ac->data = self.get();
   ac->ev.data = adapter.get();
@@ -199,6 +207,10 @@ AsyncContext::~AsyncContext() {
   }
 }
 
+std::string AsyncContext::describe_error(const redisAsyncContext* ac) const {
+  return describe_failure(ac->c, m_adapter->refused_array);
+}
+
 bool AsyncContext::alive() const {
   return m_adapter->ac != nullptr;
 }
@@ -232,7 +244,7 @@ void AsyncContext::on_connect(const redisAsyncContext* ac, int status) {
     self->m_connected = true;
   }
   if (self->m_events.connected) {
-    self->m_events.connected(status == REDIS_OK ? std::string() : describe_error(ac->c));
+    self->m_events.connected(status == REDIS_OK ? std::string() : self->describe_error(ac));
   }
 }
 
@@ -242,7 +254,7 @@ void AsyncContext::on_disconnect(const redisAsyncContext* ac, int /*status*/) {
     return;
   }
   if (self->m_events.disconnected) {
-    self->m_events.disconnected(describe_error(ac->c));
+    self->m_events.disconnected(self->describe_error(ac));
   }
 }
 
@@ -253,7 +265,7 @@ void AsyncContext::on_reply(redisAsyncContext* ac, void* reply, void* privdata) 
   }
   auto tag = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(privdata));
   auto* r = static_cast<const redisReply*>(reply);
-  self->m_events.reply(tag, r, r == nullptr ? describe_error(ac->c) : std::string());
+  self->m_events.reply(tag, r, r == nullptr ? self->describe_error(ac) : std::string());
   if (r != nullptr && unsolicited_bytes_buffered(ac)) {
     // Inside a reply callback hiredis defers the free until the callback
     // returns, before it would parse the unsolicited reply.

@@ -41,6 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (reader == nullptr) {
     return 0;
   }
+  int refused = 0;
+  homectl::redis::limit_array_replies(*reader, refused); // as the daemon's connections do
   if (redisReaderFeed(reader, input.data(), input.size()) == REDIS_OK) {
     void* raw = nullptr;
     // Bounded: each successful reply consumes at least one byte of the input.

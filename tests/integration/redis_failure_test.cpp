@@ -208,6 +208,18 @@ TEST(RedisClientFailure, ChattyNonRedisServerDoesNotCrashTheClient) {
                                   ": not a Redis server (PING answered OK)");
 }
 
+TEST(RedisClientFailure, HugeArrayReplyIsRefusedNotAllocated) {
+  // hiredis alone would calloc 12 GB for this answer to PING.
+  NotRedisServer huge("*1500000000\r\n");
+  asio::io_context io;
+  Client client(io.get_executor(), endpoint_of("redis://127.0.0.1:" + std::to_string(huge.port())),
+                ceiling_backoff());
+  auto stats = failing_client_stats(io, client, 300ms);
+  EXPECT_EQ(stats.last_error, "redis://127.0.0.1:" + std::to_string(huge.port()) +
+                                  ": not a Redis server (an array reply of 1500000000 elements, "
+                                  "more than the 1024 accepted)");
+}
+
 TEST(RedisClientFailure, UnsolicitedReplyAfterConnectIsAProtocolError) {
   // Answers PING like Redis, then speaks out of turn once the client is idle.
   NotRedisServer odd("+PONG\r\n", "+surprise\r\n");

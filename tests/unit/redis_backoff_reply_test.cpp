@@ -2,6 +2,9 @@
 #include "homectl/redis/backoff.hpp"
 #include "homectl/redis/reply.hpp"
 
+#include <string>
+#include <utility>
+
 #include <hiredis/hiredis.h>
 
 #include <gtest/gtest.h>
@@ -66,6 +69,45 @@ TEST(RedisReply, ConvertsEveryRespType) {
             Reply::string(std::string("a\0b\r\n", 5)));
   EXPECT_EQ(parse_resp("*3\r\n$7\r\nmessage\r\n:1\r\n*-1\r\n"),
             Reply::array({Reply::string("message"), Reply::integer(1), Reply::nil()}));
+}
+
+// Feeds RESP bytes to a reader limited like the daemon's connections; returns
+// whether a whole reply came out, and the array length the limit refused.
+std::pair<bool, int> read_limited(const std::string& bytes) {
+  redisReader* reader = redisReaderCreate();
+  int refused = 0;
+  limit_array_replies(*reader, refused);
+  redisReaderFeed(reader, bytes.data(), bytes.size());
+  void* raw = nullptr;
+  bool ok = redisReaderGetReply(reader, &raw) == REDIS_OK && raw != nullptr;
+  if (raw) {
+    freeReplyObject(raw);
+  }
+  redisReaderFree(reader);
+  return {ok, refused};
+}
+
+std::string resp_array(int elements) {
+  std::string bytes = "*" + std::to_string(elements) + "\r\n";
+  for (int i = 0; i < elements; ++i) {
+    bytes += ":1\r\n";
+  }
+  return bytes;
+}
+
+TEST(RedisReply, ArraysUpToTheLimitAreRead) {
+  EXPECT_EQ(read_limited(resp_array(k_max_array_reply)), std::make_pair(true, 0));
+  EXPECT_EQ(read_limited("*2\r\n*0\r\n*1\r\n$1\r\nx\r\n"), std::make_pair(true, 0));
+  EXPECT_EQ(read_limited("*-1\r\n"), std::make_pair(true, 0));
+}
+
+TEST(RedisReply, LongerArraysAreRefusedBeforeAnyAllocation) {
+  // Without the limit hiredis would calloc 12 GB for these 14 bytes.
+  EXPECT_EQ(read_limited("*1500000000\r\n"), std::make_pair(false, 1500000000));
+  EXPECT_EQ(read_limited("*" + std::to_string(k_max_array_reply + 1) + "\r\n"),
+            std::make_pair(false, k_max_array_reply + 1));
+  EXPECT_EQ(read_limited("*1\r\n*2000000\r\n"), std::make_pair(false, 2000000)) << "nested";
+  EXPECT_EQ(read_limited("*-5\r\n"), std::make_pair(false, 0)) << "hiredis' own range check";
 }
 
 TEST(RedisReply, DescribesLikeRedisCli) {

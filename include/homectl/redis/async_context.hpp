@@ -65,6 +65,8 @@ public:
 private:
   struct Adapter;
   AsyncContext(std::shared_ptr<Adapter> adapter, Events events);
+  // Why the connection failed, phrased for people.
+  std::string describe_error(const redisAsyncContext* ac) const;
   static Result<std::unique_ptr<AsyncContext>> attach(const boost::asio::any_io_executor& executor,
                                                       redisAsyncContext* ac, Events events);
   static void on_connect(const redisAsyncContext* ac, int status);
