@@ -1,5 +1,7 @@
 #include "homectl/daemon/session.hpp"
 
+#include "homectl/daemon/connection_deadline.hpp"
+
 #include "homectl/http/wire.hpp"
 #include "homectl/log/logger.hpp"
 
@@ -10,7 +12,6 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -33,6 +34,9 @@ using Clock = std::chrono::steady_clock;
 constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
 // Deadline for writing one response (or one event) to a client; slower clients are dropped.
 constexpr auto k_write_timeout = std::chrono::seconds(10);
+// How often, at most, a connection's deadline timer wakes while the deadline
+// keeps moving on (see ConnectionDeadline).
+constexpr auto k_deadline_tick = std::chrono::seconds(5);
 // What a quiet keep-alive connection reads into when its next request starts.
 // Small, because every open connection keeps its buffer: most requests fit,
 // and a larger header makes the parser grow the buffer as it needs.
@@ -48,9 +52,9 @@ enum class Phase { idle, header, body, write };
 // Counts a connection closed because its client was too slow, and logs it,
 // paced by ServerState::slow_client_log. An idle keep-alive connection
 // timing out is routine: counted, not logged.
-void note_timeout(const boost::system::error_code& ec, ServerState& state, Phase phase,
+void note_timeout(const ConnectionDeadline& deadline, ServerState& state, Phase phase,
                   const std::string& client) {
-  if (ec != beast::error::timeout) {
+  if (!deadline.expired()) {
     return;
   }
   const char* name = "write";
@@ -152,8 +156,9 @@ bool has_body(const http::Request& request, int status) {
 // An EventStream over the connection: each event is one chunk, written with a deadline.
 class SocketEventStream final : public http::EventStream {
 public:
-  SocketEventStream(beast::tcp_stream& stream, ServerState& state, const std::string& client)
-      : m_stream(stream), m_state(state), m_client(client) {}
+  SocketEventStream(asio::ip::tcp::socket& socket, ConnectionDeadline& deadline, ServerState& state,
+                    const std::string& client)
+      : m_socket(socket), m_deadline(deadline), m_state(state), m_client(client) {}
 
   awaitable<bool> send(std::string chunk) override {
     if (!m_open) {
@@ -163,10 +168,11 @@ public:
       co_return true; // an empty chunk would end the body
     }
     const auto framed = http::format_chunk(chunk);
-    m_stream.expires_after(k_write_timeout);
-    auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(framed), k_tuple);
+    m_deadline.expires_after(k_write_timeout);
+    auto [ec, n] = co_await asio::async_write(m_socket, asio::buffer(framed), k_tuple);
+    m_deadline.expires_never(); // the stream may stay quiet until its next event
     if (ec) {
-      note_timeout(ec, m_state, Phase::write, m_client);
+      note_timeout(m_deadline, m_state, Phase::write, m_client);
       m_open = false;
     }
     m_bytes += n;
@@ -177,7 +183,8 @@ public:
   std::size_t bytes() const { return m_bytes; }
 
 private:
-  beast::tcp_stream& m_stream;
+  asio::ip::tcp::socket& m_socket;
+  ConnectionDeadline& m_deadline;
   ServerState& m_state;
   const std::string& m_client;
   bool m_open = true;
@@ -187,9 +194,10 @@ private:
 class Session {
 public:
   Session(asio::ip::tcp::socket socket, std::shared_ptr<ServerCore> core)
-      : m_core(std::move(core)), m_stream(std::move(socket)) {
+      : m_core(std::move(core)), m_socket(std::move(socket)),
+        m_deadline(m_socket.get_executor(), m_socket, k_deadline_tick) {
     boost::system::error_code ec;
-    const auto peer = m_stream.socket().remote_endpoint(ec);
+    const auto peer = m_socket.remote_endpoint(ec);
     m_client = ec ? std::string("unknown") : peer.address().to_string();
   }
 
@@ -204,7 +212,8 @@ private:
                                 std::string_view endpoint, Clock::time_point started);
 
   std::shared_ptr<ServerCore> m_core;
-  beast::tcp_stream m_stream;
+  asio::ip::tcp::socket m_socket;
+  ConnectionDeadline m_deadline;
   beast::flat_buffer m_buffer;
   std::string m_client;
 };
@@ -221,9 +230,9 @@ awaitable<bool> Session::write(const http::Response& response, const http::Reque
   if (body && response.body) {
     buffers[1] = asio::buffer(*response.body);
   }
-  m_stream.expires_after(k_write_timeout);
-  auto [ec, n] = co_await asio::async_write(m_stream, buffers, k_tuple);
-  note_timeout(ec, m_core->state, Phase::write, m_client);
+  m_deadline.expires_after(k_write_timeout);
+  auto [ec, n] = co_await asio::async_write(m_socket, buffers, k_tuple);
+  note_timeout(m_deadline, m_core->state, Phase::write, m_client);
   bytes = n;
   co_return !ec;
 }
@@ -242,11 +251,11 @@ awaitable<void> Session::answer_error(int status, const config::ServerConfig& se
 
 awaitable<void> Session::linger() {
   boost::system::error_code ignored;
-  m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  m_stream.expires_after(k_linger);
+  m_socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  m_deadline.expires_after(k_linger);
   std::array<char, k_read_chunk> scratch{};
   while (true) {
-    auto [ec, n] = co_await m_stream.async_read_some(asio::buffer(scratch), k_tuple);
+    auto [ec, n] = co_await m_socket.async_read_some(asio::buffer(scratch), k_tuple);
     if (ec) {
       co_return;
     }
@@ -262,12 +271,13 @@ awaitable<void> Session::stream_events(const http::Response& response, const htt
     head_response.set_header("Content-Type", "text/event-stream");
   }
   const auto head = http::format_head(head_response, 0, false, http::Framing::chunked);
-  m_stream.expires_after(k_write_timeout);
-  auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(head), k_tuple);
-  note_timeout(ec, m_core->state, Phase::write, m_client);
+  m_deadline.expires_after(k_write_timeout);
+  auto [ec, n] = co_await asio::async_write(m_socket, asio::buffer(head), k_tuple);
+  m_deadline.expires_never();
+  note_timeout(m_deadline, m_core->state, Phase::write, m_client);
   std::size_t bytes = n;
   if (!ec && request.method != http::Method::head) {
-    SocketEventStream events(m_stream, m_core->state, m_client);
+    SocketEventStream events(m_socket, m_deadline, m_core->state, m_client);
     try {
       co_await response.stream(events);
     } catch (const std::exception& e) {
@@ -275,9 +285,9 @@ awaitable<void> Session::stream_events(const http::Response& response, const htt
     }
     if (events.open()) {
       const auto last = http::format_chunk({});
-      m_stream.expires_after(k_write_timeout);
-      auto [last_ec, last_n] = co_await asio::async_write(m_stream, asio::buffer(last), k_tuple);
-      note_timeout(last_ec, m_core->state, Phase::write, m_client);
+      m_deadline.expires_after(k_write_timeout);
+      auto [last_ec, last_n] = co_await asio::async_write(m_socket, asio::buffer(last), k_tuple);
+      note_timeout(m_deadline, m_core->state, Phase::write, m_client);
       bytes += last_n;
     }
     bytes += events.bytes();
@@ -296,10 +306,10 @@ awaitable<void> Session::run() {
     // Between requests a keep-alive connection may stay quiet for idle_timeout;
     // once a request starts, its header must be complete within header_timeout.
     if (!first && m_buffer.size() == 0) {
-      m_stream.expires_after(server.idle_timeout);
-      auto [ec, n] = co_await m_stream.async_read_some(m_buffer.prepare(k_read_chunk), k_tuple);
+      m_deadline.expires_after(server.idle_timeout);
+      auto [ec, n] = co_await m_socket.async_read_some(m_buffer.prepare(k_read_chunk), k_tuple);
       if (ec) {
-        note_timeout(ec, state, Phase::idle, m_client);
+        note_timeout(m_deadline, state, Phase::idle, m_client);
         break;
       }
       m_buffer.commit(n);
@@ -310,11 +320,11 @@ awaitable<void> Session::run() {
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(server.max_header_size, std::numeric_limits<std::uint32_t>::max())));
     parser.body_limit(server.max_body_size);
-    m_stream.expires_after(server.header_timeout);
+    m_deadline.expires_after(server.header_timeout);
     {
-      auto [ec, n] = co_await bhttp::async_read_header(m_stream, m_buffer, parser, k_tuple);
+      auto [ec, n] = co_await bhttp::async_read_header(m_socket, m_buffer, parser, k_tuple);
       if (ec) {
-        note_timeout(ec, state, Phase::header, m_client);
+        note_timeout(m_deadline, state, Phase::header, m_client);
         if (const int status = status_for(ec); status != 0) {
           co_await answer_error(status, server);
         }
@@ -328,24 +338,24 @@ awaitable<void> Session::run() {
       // The body may take as long as a quiet keep-alive connection may idle.
       if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         static constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
-        m_stream.expires_after(k_write_timeout);
-        auto [ec, n] = co_await asio::async_write(m_stream, asio::buffer(k_continue), k_tuple);
+        m_deadline.expires_after(k_write_timeout);
+        auto [ec, n] = co_await asio::async_write(m_socket, asio::buffer(k_continue), k_tuple);
         if (ec) {
-          note_timeout(ec, state, Phase::write, m_client);
+          note_timeout(m_deadline, state, Phase::write, m_client);
           break;
         }
       }
-      m_stream.expires_after(server.idle_timeout);
-      auto [ec, n] = co_await bhttp::async_read(m_stream, m_buffer, parser, k_tuple);
+      m_deadline.expires_after(server.idle_timeout);
+      auto [ec, n] = co_await bhttp::async_read(m_socket, m_buffer, parser, k_tuple);
       if (ec) {
-        note_timeout(ec, state, Phase::body, m_client);
+        note_timeout(m_deadline, state, Phase::body, m_client);
         if (const int status = status_for(ec); status != 0) {
           co_await answer_error(status, server);
         }
         break;
       }
     }
-    m_stream.expires_never();
+    m_deadline.expires_never(); // dispatching may wait on an upstream
 
     auto& message = parser.get();
     auto target = origin_form(message.target());
@@ -373,7 +383,7 @@ awaitable<void> Session::run() {
     }
   }
   boost::system::error_code ignored;
-  m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  m_socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
 }
 
 } // namespace

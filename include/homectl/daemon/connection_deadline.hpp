@@ -1,0 +1,47 @@
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace homectl::daemon {
+
+// The time limit of whatever a connection is waiting for (the next request,
+// a header, a body, a write), enforced by one timer per connection.
+//
+// Moving the deadline is a plain store: the timer is only re-armed when it
+// fires (at most once per `tick` while the deadline keeps moving on) or when
+// a deadline earlier than its expiry is set. So a busy keep-alive connection
+// costs no timer operation per request, where a timer per read or write costs
+// a start, a cancel and an extra completion each.
+//
+// When the deadline passes the socket is closed, which fails the pending
+// operation; expired() then tells a timeout from a reset. The timer runs on
+// `executor`, which must be the one the connection runs on (its strand).
+class ConnectionDeadline {
+public:
+  using Clock = std::chrono::steady_clock;
+
+  ConnectionDeadline(const boost::asio::any_io_executor& executor,
+                     boost::asio::ip::tcp::socket& socket, Clock::duration tick);
+  // Stops the timer; the socket is not touched after this.
+  ~ConnectionDeadline();
+  ConnectionDeadline(const ConnectionDeadline&) = delete;
+  ConnectionDeadline& operator=(const ConnectionDeadline&) = delete;
+
+  void expires_after(Clock::duration timeout);
+  void expires_never();
+  // True once a deadline passed (and the socket was closed).
+  bool expired() const;
+
+private:
+  struct State;
+  static void arm(const std::shared_ptr<State>& state);
+
+  std::shared_ptr<State> m_state; // shared with the pending wait
+};
+
+} // namespace homectl::daemon
