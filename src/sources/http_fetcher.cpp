@@ -107,7 +107,8 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
                               {"attempts", r.attempts},
                               {"duration_ms", r.duration.count()}});
     } else {
-      log::warn("fetch failed", {{"source", source.name},
+      // At debug: the Service logs the failed refresh once, at warn.
+      log::debug("fetch failed", {{"source", source.name},
                                  {"outcome", to_string(r.outcome)},
                                  {"status", r.status},
                                  {"error", r.error},

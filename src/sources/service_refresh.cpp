@@ -27,6 +27,21 @@ std::chrono::seconds ceil_seconds(Duration d) {
   return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(d));
 }
 
+// How long stale reads leave a failing upstream alone before they start
+// another refresh: retry_backoff, doubled for each further consecutive
+// failure, at most breaker_open. Without it every read after a failure would
+// start the next refresh at once, and only the breaker would limit the rate.
+// Misses (nothing servable) and scheduled refreshes are not held back.
+util::Clock::duration read_backoff(const SourceState& state) {
+  const auto& policy = state.config.policy;
+  const auto cap = std::chrono::duration_cast<util::Clock::duration>(policy.breaker_open);
+  auto delay = std::chrono::duration_cast<util::Clock::duration>(policy.retry_backoff);
+  for (int i = 1; i < state.breaker.consecutive_failures() && delay < cap; ++i) {
+    delay *= 2;
+  }
+  return std::min(delay, cap);
+}
+
 } // namespace
 
 std::shared_ptr<cache::Flight<RefreshReport>>
@@ -190,6 +205,7 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
       }
       note_breaker(state);
       state.refresh_failing = true;
+      state.read_refresh_after = now + read_backoff(state);
       state.current.last_error =
           result.error.empty() ? std::string(to_string(result.outcome)) : result.error;
       state.current.last_error_at = m_clock.wall();
@@ -199,7 +215,9 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
       log::warn("source refresh failed", {{"source", state.config.name},
                                           {"outcome", to_string(result.outcome)},
                                           {"status", result.status},
-                                          {"error", result.error}});
+                                          {"error", result.error},
+                                          {"attempts", result.attempts},
+                                          {"duration_ms", result.duration.count()}});
     }
     record(state, report, start_wall, true);
   }

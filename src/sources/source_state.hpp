@@ -68,6 +68,9 @@ struct SourceState {
   // Another instance holds the refresh lock until about then: stale reads
   // wait for its result instead of refreshing themselves.
   util::Clock::time_point peer_refresh_until{};
+  // After a failed refresh, stale reads start the next one no earlier than
+  // this (see Service::read_backoff).
+  util::Clock::time_point read_refresh_after{};
   SourceStatus current;
   // The breaker state last announced (event and gauge).
   resilience::CircuitBreaker::State reported_breaker = resilience::CircuitBreaker::State::closed;

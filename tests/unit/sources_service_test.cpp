@@ -125,10 +125,37 @@ TEST(SourcesService, StaleIfErrorServesThroughAnOutageAndRecovers) {
   EXPECT_EQ(views[0].last_error, "HTTP 500");
 
   f.fetcher.fallback = FakeFetcher::ok("{\"t\":23}");
-  f.get(); // still stale-if-error, triggers the refresh that now works
+  f.clock.advance(1s); // past the back-off that follows a failed refresh
+  f.get();             // still stale-if-error, triggers the refresh that now works
   run_until(f.ctx, [&] { return f.get().kind == LookupKind::hit; });
   EXPECT_EQ(*f.get().entry->body, "{\"t\":23}");
   EXPECT_EQ(f.service.sources()[0].state, "fresh");
+}
+
+TEST(SourcesService, StaleReadsBackOffAfterAFailedRefresh) {
+  Fixture f; // retry_backoff 200 ms, breaker after 3 failures
+  f.get();
+  f.fetcher.fallback = FakeFetcher::failed(503, "HTTP 503");
+  f.clock.advance(70s);
+  const auto reads_then_fetches = [&](int reads) {
+    for (int i = 0; i < reads; ++i) {
+      EXPECT_EQ(f.get().kind, LookupKind::stale);
+      run_ready(f.ctx);
+    }
+    return f.fetcher.calls;
+  };
+  EXPECT_EQ(reads_then_fetches(20), 2) << "one failed refresh; the reads after it wait";
+  f.clock.advance(199ms);
+  EXPECT_EQ(reads_then_fetches(20), 2);
+  f.clock.advance(1ms);
+  EXPECT_EQ(reads_then_fetches(20), 3) << "after retry_backoff, one more attempt";
+  f.clock.advance(200ms);
+  EXPECT_EQ(reads_then_fetches(20), 3) << "the second failure doubled the wait";
+  f.clock.advance(200ms);
+  f.fetcher.fallback = FakeFetcher::ok("{\"t\":24}");
+  EXPECT_EQ(reads_then_fetches(1), 4);
+  EXPECT_EQ(f.get().kind, LookupKind::hit) << "a success ends the back-off";
+  EXPECT_EQ(f.metric("homectl_source_requests_total{source=\"weather\",outcome=\"error\"}"), 2);
 }
 
 TEST(SourcesService, FailedRefreshNeverReplacesTheGoodValue) {
