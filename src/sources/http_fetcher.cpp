@@ -48,6 +48,17 @@ resilience::AttemptFailure to_attempt_failure(http::ClientError error) {
   return resilience::AttemptFailure::permanent;
 }
 
+// The metric label of an HTTP answer that is not a success.
+std::string_view status_reason(int status) {
+  if (status >= 500) {
+    return "status_5xx";
+  }
+  if (status >= 400) {
+    return "status_4xx";
+  }
+  return "status_3xx";
+}
+
 milliseconds remaining_until(SteadyClock::time_point deadline) {
   return std::max(milliseconds{0},
                   std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now()));
@@ -58,6 +69,7 @@ struct Attempt {
   resilience::AttemptFailure failure = resilience::AttemptFailure::none;
   int status = 0;
   std::string error;
+  std::string_view reason; // FetchResult::reason
   std::optional<std::chrono::seconds> retry_after;
   bool success = false;
 };
@@ -109,17 +121,19 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
     } else {
       // At debug: the Service logs the failed refresh once, at warn.
       log::debug("fetch failed", {{"source", source.name},
-                                 {"outcome", to_string(r.outcome)},
-                                 {"status", r.status},
-                                 {"error", r.error},
-                                 {"attempts", r.attempts},
-                                 {"duration_ms", r.duration.count()}});
+                                  {"outcome", to_string(r.outcome)},
+                                  {"reason", r.reason},
+                                  {"status", r.status},
+                                  {"error", r.error},
+                                  {"attempts", r.attempts},
+                                  {"duration_ms", r.duration.count()}});
     }
   };
 
   auto url = http::parse_client_url(source.url);
   if (!url) {
     result.error = url.error().message;
+    result.reason = "invalid_url";
     finish(result);
     co_return result;
   }
@@ -151,6 +165,7 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
       if (global.index() == 1) {
         last.failure = resilience::AttemptFailure::timeout;
         last.error = "timed out waiting for a free outbound slot";
+        last.reason = "timeout";
         break;
       }
       auto host =
@@ -158,6 +173,7 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
       if (host.index() == 1) {
         last.failure = resilience::AttemptFailure::timeout;
         last.error = "timed out waiting for a free slot to " + url->host;
+        last.reason = "timeout";
         break;
       }
       response = co_await m_client->request(request, options);
@@ -168,6 +184,7 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
     last.status = response.status;
     if (!response.ok()) {
       last.error = response.message;
+      last.reason = http::to_string(response.error);
     } else if (response.status >= 200 && response.status <= 299) {
       auto body = apply_pick(response.body, source.pick);
       if (body) {
@@ -184,8 +201,10 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
       // Bad JSON under `pick` will be just as bad on the next attempt.
       last.failure = resilience::AttemptFailure::permanent;
       last.error = body.error().message;
+      last.reason = "invalid_body";
     } else {
       last.error = "upstream status " + std::to_string(response.status);
+      last.reason = status_reason(response.status);
       if (response.status >= 300 && response.status <= 399 && !policy.follow_redirects) {
         last.error += " (redirect not followed: follow_redirects is off)";
       }
@@ -226,6 +245,7 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
     result.outcome = last.failure == resilience::AttemptFailure::timeout ? FetchOutcome::timeout
                                                                          : FetchOutcome::error;
     result.error = last.error;
+    result.reason = last.reason;
     result.retry_after = last.retry_after;
   }
   finish(result);

@@ -206,6 +206,9 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
       note_breaker(state);
       state.refresh_failing = true;
       state.read_refresh_after = now + read_backoff(state);
+      if (!result.reason.empty()) {
+        m_metrics->failures.with({state.config.name, std::string(result.reason)}).inc();
+      }
       state.current.last_error =
           result.error.empty() ? std::string(to_string(result.outcome)) : result.error;
       state.current.last_error_at = m_clock.wall();
@@ -214,6 +217,7 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
            std::string(to_string(result.outcome)));
       log::warn("source refresh failed", {{"source", state.config.name},
                                           {"outcome", to_string(result.outcome)},
+                                          {"reason", result.reason},
                                           {"status", result.status},
                                           {"error", result.error},
                                           {"attempts", result.attempts},

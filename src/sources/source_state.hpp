@@ -82,6 +82,9 @@ struct Service::Metrics {
   explicit Metrics(metrics::Registry& registry)
       : requests(registry.counter("homectl_source_requests_total", "Upstream refreshes by outcome.",
                                   {"source", "outcome"})),
+        failures(registry.counter("homectl_source_failures_total",
+                                  "Failed upstream refreshes by the cause of the last attempt.",
+                                  {"source", "reason"})),
         duration(registry.histogram("homectl_source_request_duration_seconds",
                                     "Duration of upstream refreshes (all attempts).", {"source"})),
         lookups(registry.counter("homectl_cache_lookups_total",
@@ -96,6 +99,7 @@ struct Service::Metrics {
                                     "Unix time of the last successful refresh.", {"source"})) {}
 
   metrics::Family<metrics::Counter>& requests;
+  metrics::Family<metrics::Counter>& failures;
   metrics::Family<metrics::Histogram>& duration;
   metrics::Family<metrics::Counter>& lookups;
   metrics::Family<metrics::Gauge>& bytes;

@@ -31,8 +31,9 @@ struct Fault {
   FakeResponse bad;
   // What a client gets from the cold source (nothing servable).
   std::set<int> cold_statuses;
-  // The refresh outcome the metrics and the log must show.
+  // The refresh outcome and failure reason the metrics and the log must show.
   std::string outcome;
+  std::string reason;
   // A piece of the error message the log must carry.
   std::string error_part;
   // Settings of its two sources beyond the common ones.
@@ -50,14 +51,19 @@ std::vector<Fault> all_faults() {
   FakeResponse huge = FakeResponse::of(Kind::huge_body);
   huge.huge_size = std::size_t{10} * 1024 * 1024;
   return {
-      {"hang", FakeResponse::of(Kind::hang), {504}, "timeout", "timed out after 500ms"},
-      {"reset", FakeResponse::of(Kind::reset_mid_body), {502}, "error", "read: "},
+      {"hang", FakeResponse::of(Kind::hang), {504}, "timeout", "timeout", "timed out after 500ms"},
+      {"reset", FakeResponse::of(Kind::reset_mid_body), {502}, "error", "protocol", "read: "},
       // Reading up to the 1 MiB cap may take a while in a sanitizer build on a
       // busy machine: the cap, not the timeout, must be what refuses it.
-      {"huge", huge, {502}, "error", "body exceeds 1MiB", {{"timeout", "3s"}}},
-      {"garbage", FakeResponse::of(Kind::garbage_status_line), {502}, "error", "invalid HTTP"},
-      {"flap", FakeResponse::status_only(503), {502}, "error", "upstream status 503"},
-      {"drip", drip, {504}, "timeout", "timed out after 500ms"},
+      {"huge", huge, {502}, "error", "too_large", "body exceeds 1MiB", {{"timeout", "3s"}}},
+      {"garbage",
+       FakeResponse::of(Kind::garbage_status_line),
+       {502},
+       "error",
+       "protocol",
+       "invalid HTTP"},
+      {"flap", FakeResponse::status_only(503), {502}, "error", "status_5xx", "upstream status 503"},
+      {"drip", drip, {504}, "timeout", "timeout", "timed out after 500ms"},
   };
 }
 
@@ -243,6 +249,10 @@ TEST(FaultUpstream, MisbehavingUpstreamsNeitherBlockTheLoopNorLoseServableValues
                        {{"source", prefix + fault.name}, {"outcome", fault.outcome}});
       ASSERT_TRUE(failed) << prefix << fault.name << "\n" << text;
       EXPECT_GE(*failed, 2) << prefix << fault.name;
+      const auto why = metric_value(text, "homectl_source_failures_total",
+                                    {{"source", prefix + fault.name}, {"reason", fault.reason}});
+      ASSERT_TRUE(why) << prefix << fault.name << ": no failures with reason " << fault.reason;
+      EXPECT_GE(*why, 2) << prefix << fault.name;
     }
     const auto stale = metric_value(text, "homectl_cache_lookups_total",
                                     {{"source", "warm_" + fault.name}, {"result", "stale"}});
@@ -277,6 +287,7 @@ TEST(FaultUpstream, MisbehavingUpstreamsNeitherBlockTheLoopNorLoseServableValues
                                    {{"source", prefix + fault.name}, {"outcome", fault.outcome}});
       ASSERT_FALSE(lines.empty()) << prefix << fault.name << "\n" << output.substr(0, 4000);
       EXPECT_EQ(lines.front().value("level", ""), "warn");
+      EXPECT_EQ(lines.front().value("reason", ""), fault.reason) << prefix << fault.name;
       const auto error = lines.front().value("error", "");
       EXPECT_NE(error.find(fault.error_part), std::string::npos)
           << prefix << fault.name << ": " << error;

@@ -68,6 +68,15 @@ public:
     r.error = std::move(error);
     r.duration = std::chrono::milliseconds(30);
     r.attempts = 3;
+    if (outcome == FetchOutcome::timeout) {
+      r.reason = "timeout";
+    } else if (status >= 500) {
+      r.reason = "status_5xx";
+    } else if (status >= 400) {
+      r.reason = "status_4xx";
+    } else if (outcome == FetchOutcome::error) {
+      r.reason = "connect";
+    }
     return r;
   }
 

@@ -156,6 +156,7 @@ TEST(SourcesService, StaleReadsBackOffAfterAFailedRefresh) {
   EXPECT_EQ(reads_then_fetches(1), 4);
   EXPECT_EQ(f.get().kind, LookupKind::hit) << "a success ends the back-off";
   EXPECT_EQ(f.metric("homectl_source_requests_total{source=\"weather\",outcome=\"error\"}"), 2);
+  EXPECT_EQ(f.metric("homectl_source_failures_total{source=\"weather\",reason=\"status_5xx\"}"), 2);
 }
 
 TEST(SourcesService, FailedRefreshNeverReplacesTheGoodValue) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 // The seam between the cache/scheduler and the network: one refresh of one
 // source. The real implementation (HttpFetcher) does DNS, TLS, retries with
@@ -30,6 +31,10 @@ struct FetchResult {
   std::string body;         // the (picked) body on ok
   std::string content_type; // upstream Content-Type on ok
   std::string error;        // human-readable reason when not ok, e.g. "connect: Connection refused"
+  // Why a sent refresh failed, as a metric label (a string literal): connect,
+  // tls, timeout, protocol, too_large, invalid_url, redirects, status_3xx,
+  // status_4xx, status_5xx or invalid_body; empty on ok.
+  std::string_view reason;
   std::chrono::milliseconds duration{0};
   int attempts = 0;
   std::optional<std::chrono::seconds> retry_after; // from a final 429/503 answer
