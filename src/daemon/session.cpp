@@ -112,41 +112,54 @@ http::Response limit_problem(int status, const config::ServerConfig& server) {
   }
 }
 
-// Strips absolute-form ("http://host/path") to origin-form; empty when the
-// target is neither (e.g. "*" or garbage).
-std::string origin_form(std::string_view target) {
+// Writes the origin-form of `target` into `out` ("http://host/path?q"
+// becomes "/path?q"), reusing its capacity; false when the target is neither
+// form (e.g. "*" or garbage).
+bool origin_form(std::string_view target, std::string& out) {
   for (std::string_view scheme : {"http://", "https://"}) {
     if (target.starts_with(scheme)) {
       target.remove_prefix(scheme.size());
       const auto slash = target.find_first_of("/?");
-      if (slash == std::string_view::npos) {
-        return "/";
+      out.assign("/");
+      if (slash != std::string_view::npos) {
+        target.remove_prefix(slash);
+        out.append(target.front() == '?' ? target : target.substr(1));
       }
-      std::string result(target.substr(slash));
-      return result.front() == '?' ? "/" + result : result;
+      return true;
     }
   }
   if (target.empty() || target.front() != '/') {
-    return {};
+    return false;
   }
-  return std::string(target);
+  out.assign(target);
+  return true;
 }
 
-http::Request to_request(bhttp::request<bhttp::string_body>& message, std::string target,
-                         const std::string& client) {
-  http::Request request;
+// Fills `request` (whose target is set) from the parsed message. A connection
+// keeps one Request for all its requests, so its strings and header list
+// reuse the capacity the previous request left.
+void fill_request(http::Request& request, bhttp::request<bhttp::string_body>& message,
+                  const std::string& client) {
   request.method = http::method_from_string(message.method_string());
-  const auto question = target.find('?');
-  request.path = target.substr(0, question);
-  request.query = question == std::string::npos ? std::string() : target.substr(question + 1);
-  request.target = std::move(target);
-  request.headers.reserve(8);
-  for (const auto& field : message) {
-    request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+  const auto question = request.target.find('?');
+  request.path.assign(request.target, 0, question);
+  if (question == std::string::npos) {
+    request.query.clear();
+  } else {
+    request.query.assign(request.target, question + 1);
   }
+  std::size_t count = 0;
+  for (const auto& field : message) {
+    if (count == request.headers.size()) {
+      request.headers.emplace_back();
+    }
+    auto& header = request.headers[count++];
+    header.name.assign(field.name_string());
+    header.value.assign(field.value());
+  }
+  request.headers.resize(count);
   request.body = std::move(message.body());
-  request.client_address = client;
-  return request;
+  request.client_address.assign(client);
 }
 
 bool has_body(const http::Request& request, int status) {
@@ -216,6 +229,9 @@ private:
   ConnectionDeadline m_deadline;
   beast::flat_buffer m_buffer;
   std::string m_client;
+  // Reused from request to request (see fill_request).
+  http::Request m_request;
+  std::string m_head;
 };
 
 awaitable<bool> Session::write(const http::Response& response, const http::Request* request,
@@ -223,10 +239,9 @@ awaitable<bool> Session::write(const http::Response& response, const http::Reque
   const bool body = request == nullptr || has_body(*request, response.status);
   const std::size_t length = response.body ? response.body->size() : 0;
   const bool no_length = response.status == 204 || response.status == 304 || response.status < 200;
-  const auto head =
-      http::format_head(response, length, keep_alive,
-                        no_length ? http::Framing::none : http::Framing::content_length);
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::const_buffer()};
+  http::format_head_into(m_head, response, length, keep_alive,
+                         no_length ? http::Framing::none : http::Framing::content_length);
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(m_head), asio::const_buffer()};
   if (body && response.body) {
     buffers[1] = asio::buffer(*response.body);
   }
@@ -358,13 +373,13 @@ awaitable<void> Session::run() {
     m_deadline.expires_never(); // dispatching may wait on an upstream
 
     auto& message = parser.get();
-    auto target = origin_form(message.target());
-    if (target.empty()) {
+    if (!origin_form(message.target(), m_request.target)) {
       co_await answer_error(400, server);
       break;
     }
     const bool client_keep_alive = message.keep_alive();
-    const auto request = to_request(message, std::move(target), m_client);
+    fill_request(m_request, message, m_client);
+    const http::Request& request = m_request;
     std::string_view endpoint;
     auto response = co_await m_core->dispatcher.dispatch(request, endpoint);
 

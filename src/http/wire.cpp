@@ -112,6 +112,13 @@ std::string http_date(std::chrono::system_clock::time_point when) {
 
 std::string format_head(const Response& response, std::size_t content_length, bool keep_alive,
                         Framing framing) {
+  std::string head;
+  format_head_into(head, response, content_length, keep_alive, framing);
+  return head;
+}
+
+void format_head_into(std::string& head, const Response& response, std::size_t content_length,
+                      bool keep_alive, Framing framing) {
   static constexpr std::string_view k_chunked = "Transfer-Encoding: chunked\r\n";
   static constexpr std::string_view k_length = "Content-Length: ";
   static constexpr std::string_view k_close = "Connection: close\r\n";
@@ -126,7 +133,7 @@ std::string format_head(const Response& response, std::size_t content_length, bo
   for (const auto& header : response.headers) {
     bound += header.name.size() + header.value.size() + 4;
   }
-  std::string head(bound, '\0');
+  head.resize(bound);
   char* out = head.data();
   const auto put = [&out](std::string_view text) {
     std::memcpy(out, text.data(), text.size());
@@ -173,7 +180,6 @@ std::string format_head(const Response& response, std::size_t content_length, bo
   }
   put("\r\n");
   head.resize(static_cast<std::size_t>(out - head.data()));
-  return head;
 }
 
 std::string format_chunk(std::string_view data) {

@@ -70,6 +70,46 @@ TEST(SourcesApi, MissThenHitThenNotModified) {
   EXPECT_EQ(json::parse(r->body)["detail"], "no source named 'wether'; did you mean 'weather'?");
 }
 
+TEST(SourcesApi, RequestsOnOneKeepAliveConnectionAreIndependent) {
+  // A connection reuses its request buffers: nothing of one request (a
+  // header, the query, the target form) may leak into the next.
+  FakeUpstream up;
+  up.on("/w", {FakeResponse::json(R"({"t":21})")});
+  DaemonProcess daemon(json{{"sources", {{"weather", source_config(up, "/w")}}}});
+  ASSERT_TRUE(daemon.start()) << daemon.output();
+  const auto etag = request(daemon.port(), "GET", "/v1/sources/weather")->header("ETag");
+  ASSERT_FALSE(etag.empty());
+
+  RawConnection c(daemon.port());
+  ASSERT_TRUE(c.ok());
+  const auto exchange = [&](const std::string& head) {
+    EXPECT_TRUE(c.send(head + "\r\n"));
+    return c.read_response();
+  };
+  const std::string absolute = "http://127.0.0.1:" + std::to_string(daemon.port());
+  auto r = exchange("GET /v1/sources/weather HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag +
+                    "\r\nX-Padding: " + std::string(300, 'p') + "\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  r = exchange("GET " + absolute + "/v1/sources/weather HTTP/1.1\r\nHost: x\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << "the If-None-Match of the request before is gone";
+  EXPECT_EQ(r->body, R"({"t":21})");
+  r = exchange("GET /v1/sources/weather?pick=/t HTTP/1.1\r\nHost: x\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  r = exchange("GET " + absolute + "?x=1 HTTP/1.1\r\nHost: x\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->status, 400) << "\"http://host?x=1\" is the root with a query";
+  r = exchange("GET /live HTTP/1.1\r\nHost: x\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  r = exchange("GET * HTTP/1.1\r\nHost: x\r\n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(up.count("/w"), 1);
+}
+
 TEST(SourcesApi, UpstreamFailureWithNothingCachedIsA502Problem) {
   FakeUpstream up;
   up.on("/down", {FakeResponse::status_only(500)});

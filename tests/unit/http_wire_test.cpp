@@ -22,6 +22,19 @@ TEST(Wire, FormatsStatusHeadersAndLength) {
             "Content-Length: 3\r\nConnection: close\r\n\r\n");
 }
 
+TEST(Wire, FormatIntoAReusedBufferReplacesItsContents) {
+  std::string head = "left over from a much longer earlier response head";
+  auto large = Response::text(404, std::string(300, 'x'));
+  large.set_header("X-Long", std::string(200, 'v'));
+  format_head_into(head, large, 300, true);
+  EXPECT_EQ(without_date(head), without_date(format_head(large, 300, true)));
+  const auto capacity = head.capacity();
+  const auto small = Response::text(200, "ok\n");
+  format_head_into(head, small, 3, false);
+  EXPECT_EQ(without_date(head), without_date(format_head(small, 3, false)));
+  EXPECT_EQ(head.capacity(), capacity) << "the buffer is reused, not reallocated";
+}
+
 TEST(Wire, DropsHeadersThatWouldSplitTheResponseOrFightTheFraming) {
   Response r;
   r.status = 304;

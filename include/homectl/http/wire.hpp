@@ -21,6 +21,10 @@ enum class Framing { content_length, chunked, none };
 // set with an invalid name or a CR/LF/NUL in its value (response splitting).
 std::string format_head(const Response& response, std::size_t content_length, bool keep_alive,
                         Framing framing = Framing::content_length);
+// The same into `head`, replacing its contents and reusing its capacity (a
+// connection keeps one buffer for all its responses).
+void format_head_into(std::string& head, const Response& response, std::size_t content_length,
+                      bool keep_alive, Framing framing = Framing::content_length);
 
 // One chunk of a chunked body ("<hex size>\r\n<data>\r\n"); empty data is the last chunk.
 std::string format_chunk(std::string_view data);
