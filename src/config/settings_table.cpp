@@ -113,6 +113,11 @@ std::vector<Setting> build_table() {
           G, "server.idle_timeout", T::duration,
           "Idle keep-alive connections are closed after this",
           {.min = 1, .max = k_day, .reloadable = true}),
+      row<&Config::server, &ServerConfig::write_timeout>(
+          G, "server.write_timeout", T::duration,
+          "A client that takes no data for this long while a response or event is written "
+          "is disconnected",
+          {.min = 1, .max = k_hour, .reloadable = true}),
       row<&Config::server, &ServerConfig::max_header_size>(
           G, "server.max_header_size", T::size, "Largest accepted request header block (else 431)",
           {.min = 1 * k_kib, .max = 1 * k_mib, .reloadable = true}),

@@ -32,8 +32,6 @@ using asio::awaitable;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
-// Deadline for writing one response (or one event) to a client; slower clients are dropped.
-constexpr auto k_write_timeout = std::chrono::seconds(10);
 // How often, at most, a connection's deadline timer wakes while the deadline
 // keeps moving on (see ConnectionDeadline).
 constexpr auto k_deadline_tick = std::chrono::seconds(5);
@@ -169,9 +167,11 @@ bool has_body(const http::Request& request, int status) {
 // An EventStream over the connection: each event is one chunk, written with a deadline.
 class SocketEventStream final : public http::EventStream {
 public:
-  SocketEventStream(asio::ip::tcp::socket& socket, ConnectionDeadline& deadline, ServerState& state,
+  SocketEventStream(asio::ip::tcp::socket& socket, ConnectionDeadline& deadline,
+                    ConnectionDeadline::Clock::duration write_timeout, ServerState& state,
                     const std::string& client)
-      : m_socket(socket), m_deadline(deadline), m_state(state), m_client(client) {}
+      : m_socket(socket), m_deadline(deadline), m_write_timeout(write_timeout), m_state(state),
+        m_client(client) {}
 
   awaitable<bool> send(std::string chunk) override {
     if (!m_open) {
@@ -181,8 +181,8 @@ public:
       co_return true; // an empty chunk would end the body
     }
     const auto framed = http::format_chunk(chunk);
-    m_deadline.expires_after(k_write_timeout);
-    auto [ec, n] = co_await asio::async_write(m_socket, asio::buffer(framed), k_tuple);
+    auto [ec, n] = co_await write_with_progress_deadline(m_socket, m_deadline, m_write_timeout,
+                                                         asio::buffer(framed));
     m_deadline.expires_never(); // the stream may stay quiet until its next event
     if (ec) {
       note_timeout(m_deadline, m_state, Phase::write, m_client);
@@ -198,6 +198,7 @@ public:
 private:
   asio::ip::tcp::socket& m_socket;
   ConnectionDeadline& m_deadline;
+  ConnectionDeadline::Clock::duration m_write_timeout;
   ServerState& m_state;
   const std::string& m_client;
   bool m_open = true;
@@ -232,6 +233,7 @@ private:
   // Reused from request to request (see fill_request).
   http::Request m_request;
   std::string m_head;
+  ConnectionDeadline::Clock::duration m_write_timeout{}; // server.write_timeout of this request
 };
 
 awaitable<bool> Session::write(const http::Response& response, const http::Request* request,
@@ -245,8 +247,8 @@ awaitable<bool> Session::write(const http::Response& response, const http::Reque
   if (body && response.body) {
     buffers[1] = asio::buffer(*response.body);
   }
-  m_deadline.expires_after(k_write_timeout);
-  auto [ec, n] = co_await asio::async_write(m_socket, buffers, k_tuple);
+  auto [ec, n] =
+      co_await write_with_progress_deadline(m_socket, m_deadline, m_write_timeout, buffers);
   note_timeout(m_deadline, m_core->state, Phase::write, m_client);
   bytes = n;
   co_return !ec;
@@ -286,13 +288,13 @@ awaitable<void> Session::stream_events(const http::Response& response, const htt
     head_response.set_header("Content-Type", "text/event-stream");
   }
   const auto head = http::format_head(head_response, 0, false, http::Framing::chunked);
-  m_deadline.expires_after(k_write_timeout);
-  auto [ec, n] = co_await asio::async_write(m_socket, asio::buffer(head), k_tuple);
+  auto [ec, n] = co_await write_with_progress_deadline(m_socket, m_deadline, m_write_timeout,
+                                                       asio::buffer(head));
   m_deadline.expires_never();
   note_timeout(m_deadline, m_core->state, Phase::write, m_client);
   std::size_t bytes = n;
   if (!ec && request.method != http::Method::head) {
-    SocketEventStream events(m_socket, m_deadline, m_core->state, m_client);
+    SocketEventStream events(m_socket, m_deadline, m_write_timeout, m_core->state, m_client);
     try {
       co_await response.stream(events);
     } catch (const std::exception& e) {
@@ -300,8 +302,8 @@ awaitable<void> Session::stream_events(const http::Response& response, const htt
     }
     if (events.open()) {
       const auto last = http::format_chunk({});
-      m_deadline.expires_after(k_write_timeout);
-      auto [last_ec, last_n] = co_await asio::async_write(m_socket, asio::buffer(last), k_tuple);
+      auto [last_ec, last_n] = co_await write_with_progress_deadline(
+          m_socket, m_deadline, m_write_timeout, asio::buffer(last));
       note_timeout(m_deadline, m_core->state, Phase::write, m_client);
       bytes += last_n;
     }
@@ -317,6 +319,7 @@ awaitable<void> Session::run() {
   while (true) {
     const auto config = state.config();
     const auto& server = config->server;
+    m_write_timeout = server.write_timeout;
 
     // Between requests a keep-alive connection may stay quiet for idle_timeout;
     // once a request starts, its header must be complete within header_timeout.
@@ -353,8 +356,8 @@ awaitable<void> Session::run() {
       // The body may take as long as a quiet keep-alive connection may idle.
       if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
         static constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
-        m_deadline.expires_after(k_write_timeout);
-        auto [ec, n] = co_await asio::async_write(m_socket, asio::buffer(k_continue), k_tuple);
+        auto [ec, n] = co_await write_with_progress_deadline(m_socket, m_deadline, m_write_timeout,
+                                                             asio::buffer(k_continue));
         if (ec) {
           note_timeout(m_deadline, state, Phase::write, m_client);
           break;

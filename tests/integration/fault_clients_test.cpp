@@ -203,7 +203,7 @@ TEST_F(FaultClients, ManySlowlorisClientsAreCutOffWhileOthersAreServed) {
 TEST_F(FaultClients, ClientThatNeverReadsIsDroppedByTheWriteDeadline) {
   constexpr int k_readers = 4;
   constexpr int k_pipelined = 50;
-  start({{"header_timeout", "5s"}, {"idle_timeout", "30s"}});
+  start({{"header_timeout", "5s"}, {"idle_timeout", "30s"}, {"write_timeout", "2s"}});
   const auto big = request(daemon->port(), "GET", "/v1/sources/big", {}, {}, 10s);
   ASSERT_TRUE(big) << daemon->output();
   ASSERT_EQ(big->status, 200) << big->body;
@@ -275,6 +275,48 @@ double sum_series(const std::string& page, std::string_view name,
     }
   }
   return total;
+}
+
+TEST_F(FaultClients, SlowButSteadyReaderGetsEveryAnswerPastTheWriteTimeout) {
+  // 8 pipelined 2 MiB answers read at 4 MB/s take 4 s, twice the write
+  // timeout; the client keeps taking data, so it is served. (The daemon sees
+  // progress whenever the kernel frees half of its send buffer, a few MB at
+  // most: every half second or so at this rate.)
+  constexpr int k_answers = 8;
+  constexpr double k_bytes_per_second = 4e6;
+  start({{"write_timeout", "2s"}, {"idle_timeout", "30s"}});
+  const auto big = request(daemon->port(), "GET", "/v1/sources/big", {}, {}, 10s);
+  ASSERT_TRUE(big && big->status == 200) << daemon->output();
+  const double timeouts_before =
+      metric("homectl_http_connection_timeouts_total", {{"phase", "write"}});
+
+  RawConnection reader(daemon->port());
+  ASSERT_TRUE(reader.ok());
+  std::string pipelined;
+  for (int i = 0; i < k_answers; ++i) {
+    pipelined += "GET /v1/sources/big HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  ASSERT_TRUE(reader.send(pipelined));
+  std::string received;
+  const auto started = Clock::now();
+  const auto deadline = started + 60s;
+  while (received.size() < k_answers * big->body.size() && Clock::now() < deadline) {
+    const auto chunk = reader.read_some(5s);
+    if (chunk.empty()) {
+      break; // closed, or nothing for 5 s
+    }
+    received += chunk;
+    std::this_thread::sleep_until(started + std::chrono::microseconds(static_cast<long long>(
+                                                static_cast<double>(received.size()) /
+                                                k_bytes_per_second * 1e6)));
+  }
+  const auto took = Clock::now() - started;
+  EXPECT_EQ(occurrences(received, "HTTP/1.1 200 OK"), static_cast<std::size_t>(k_answers));
+  EXPECT_GE(received.size(), k_answers * big->body.size()) << "answers cut short";
+  EXPECT_GT(took, 2s) << "the transfer must outlast the write timeout to prove anything";
+  EXPECT_EQ(metric("homectl_http_connection_timeouts_total", {{"phase", "write"}}),
+            timeouts_before)
+      << daemon->output();
 }
 
 TEST_F(FaultClients, RandomBytesOnManySocketsAtOnce) {

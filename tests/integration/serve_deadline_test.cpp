@@ -9,10 +9,14 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -113,6 +117,79 @@ TEST(ConnectionDeadline, LiftedDeadlineLeavesTheConnectionOpen) {
     // A new deadline after a lifted one is enforced again.
     deadline.expires_after(50ms);
     EXPECT_FALSE(co_await read_byte(connection.server));
+    EXPECT_TRUE(deadline.expired());
+  });
+}
+
+// Small socket buffers on both ends, so the writer only progresses as fast as
+// the reader drains.
+void shrink_buffers(Connection& connection) {
+  connection.server.set_option(asio::socket_base::send_buffer_size(16 * 1024));
+  connection.client.set_option(asio::socket_base::receive_buffer_size(16 * 1024));
+}
+
+// Reads everything the peer sends, `step` bytes per `pause`, until `total` arrived or it closes.
+asio::awaitable<std::size_t> drain(tcp::socket& socket, std::size_t total, std::size_t step,
+                                   std::chrono::milliseconds pause) {
+  std::vector<char> buffer(step);
+  std::size_t received = 0;
+  while (received < total) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(buffer), k_tuple);
+    if (ec) {
+      break;
+    }
+    received += n;
+    co_await test::pause(pause);
+  }
+  co_return received;
+}
+
+TEST(ConnectionDeadline, SlowButSteadyReaderOutlastsTheWriteTimeout) {
+  // 1 MiB at 16 KiB per 20 ms takes well over a second; the timeout is 300 ms
+  // without progress, and progress comes every few tens of milliseconds.
+  asio::io_context io;
+  Connection connection(io);
+  shrink_buffers(connection);
+  ConnectionDeadline deadline(io.get_executor(), connection.server, 5s);
+  const std::string answer(std::size_t{1} << 20, 'a');
+  std::size_t written = 0;
+  std::size_t read = 0;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        read = co_await drain(connection.client, answer.size(), 16 * 1024, 20ms);
+      },
+      asio::detached);
+  test::run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+    const auto started = Clock::now();
+    auto [ec, n] = co_await write_with_progress_deadline(connection.server, deadline, 300ms,
+                                                          asio::buffer(answer));
+    EXPECT_FALSE(ec) << ec.message();
+    written = n;
+    EXPECT_GT(Clock::now() - started, 600ms) << "the write must outlast the timeout to prove it";
+    EXPECT_TRUE(co_await test::eventually([&] { return read == answer.size(); }, 5s));
+  });
+  EXPECT_EQ(written, answer.size());
+  EXPECT_FALSE(deadline.expired());
+}
+
+TEST(ConnectionDeadline, ReaderThatStopsIsDroppedAfterTheWriteTimeout) {
+  asio::io_context io;
+  Connection connection(io);
+  shrink_buffers(connection);
+  ConnectionDeadline deadline(io.get_executor(), connection.server, 5s);
+  const std::string answer(std::size_t{1} << 20, 'a');
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await drain(connection.client, 128 * 1024, 16 * 1024, 10ms); // then stops reading
+      },
+      asio::detached);
+  test::run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+    auto [ec, n] = co_await write_with_progress_deadline(connection.server, deadline, 300ms,
+                                                          asio::buffer(answer));
+    EXPECT_TRUE(ec);
+    EXPECT_LT(n, answer.size());
     EXPECT_TRUE(deadline.expired());
   });
 }

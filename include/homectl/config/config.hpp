@@ -42,6 +42,7 @@ struct ServerConfig {
   std::string api_token; // secret; empty = no auth
   Duration header_timeout{10'000};
   Duration idle_timeout{60'000};
+  Duration write_timeout{10'000};
   std::size_t max_header_size = std::size_t{16} * 1024;
   std::size_t max_body_size = std::size_t{64} * 1024;
   int max_connections = 1024;

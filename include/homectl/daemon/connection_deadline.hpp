@@ -1,11 +1,17 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <memory>
+#include <tuple>
 
 namespace homectl::daemon {
 
@@ -43,5 +49,33 @@ private:
 
   std::shared_ptr<State> m_state; // shared with the pending wait
 };
+
+// Writes all of `buffers` to `socket`; the deadline closes the connection
+// once the write makes no progress for `timeout`. So a slow but steady reader
+// of a large answer is served and a client that stopped reading is not.
+// Progress is what the kernel takes: with a full send buffer that is about
+// a third of the buffer at a time.
+template <typename Buffers>
+boost::asio::awaitable<std::tuple<boost::system::error_code, std::size_t>>
+write_with_progress_deadline(boost::asio::ip::tcp::socket& socket, ConnectionDeadline& deadline,
+                             ConnectionDeadline::Clock::duration timeout, const Buffers& buffers) {
+  constexpr std::size_t k_step = 64 * 1024; // the most one write call is given
+  deadline.expires_after(timeout);
+  std::size_t progress = 0;
+  co_return co_await boost::asio::async_write(
+      socket, buffers,
+      [&deadline, &progress, timeout](const boost::system::error_code& ec,
+                                      std::size_t written) -> std::size_t {
+        if (ec) {
+          return 0;
+        }
+        if (written != progress) {
+          progress = written;
+          deadline.expires_after(timeout);
+        }
+        return k_step;
+      },
+      boost::asio::as_tuple(boost::asio::use_awaitable));
+}
 
 } // namespace homectl::daemon
