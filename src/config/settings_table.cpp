@@ -204,11 +204,12 @@ std::vector<Setting> build_table() {
                                  {.min = 1, .max = 10 * k_minute, .reloadable = true}),
       row<&FetchPolicy::retries>(P, "retries", T::integer, "Retries after a failed attempt",
                                  {.min = 0, .max = 10, .reloadable = true}),
-      row<&FetchPolicy::retry_backoff>(P, "retry_backoff", T::duration,
-                                       "Base of the jittered exponential retry backoff, and the wait "
-                                       "before stale reads retry a failed refresh (doubling up "
-                                       "to breaker_open)",
-                                       {.min = 1, .max = k_minute, .reloadable = true}),
+      row<&FetchPolicy::retry_backoff>(
+          P, "retry_backoff", T::duration,
+          "Base of the jittered exponential retry backoff, and the wait "
+          "before stale reads retry a failed refresh (doubling up "
+          "to breaker_open)",
+          {.min = 1, .max = k_minute, .reloadable = true}),
       row<&FetchPolicy::breaker_failures>(P, "breaker_failures", T::integer,
                                           "Consecutive failures that open the circuit breaker",
                                           {.min = 1, .max = 1000, .reloadable = true}),

@@ -245,10 +245,10 @@ void Service::trigger_background(const std::shared_ptr<SourceState>& state) {
     const auto now = m_clock.now();
     // While another instance holds the refresh lock, its result is awaited
     // (event or lock expiry) instead of asking the lock again on every read.
-    const bool blocked =
-        state->removed || state->breaker.state(now) == resilience::CircuitBreaker::State::open ||
-        (state->bucket && state->bucket->available(now) < 1.0) ||
-        now < state->peer_refresh_until || now < state->read_refresh_after;
+    const bool blocked = state->removed ||
+                         state->breaker.state(now) == resilience::CircuitBreaker::State::open ||
+                         (state->bucket && state->bucket->available(now) < 1.0) ||
+                         now < state->peer_refresh_until || now < state->read_refresh_after;
     if (blocked && !state->flight) {
       // Stale reads must not fill the history with refused attempts.
       state->background_queued = false;

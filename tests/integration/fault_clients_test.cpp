@@ -306,16 +306,15 @@ TEST_F(FaultClients, SlowButSteadyReaderGetsEveryAnswerPastTheWriteTimeout) {
       break; // closed, or nothing for 5 s
     }
     received += chunk;
-    std::this_thread::sleep_until(started + std::chrono::microseconds(static_cast<long long>(
-                                                static_cast<double>(received.size()) /
-                                                k_bytes_per_second * 1e6)));
+    std::this_thread::sleep_until(
+        started + std::chrono::microseconds(static_cast<long long>(
+                      static_cast<double>(received.size()) / k_bytes_per_second * 1e6)));
   }
   const auto took = Clock::now() - started;
   EXPECT_EQ(occurrences(received, "HTTP/1.1 200 OK"), static_cast<std::size_t>(k_answers));
   EXPECT_GE(received.size(), k_answers * big->body.size()) << "answers cut short";
   EXPECT_GT(took, 2s) << "the transfer must outlast the write timeout to prove anything";
-  EXPECT_EQ(metric("homectl_http_connection_timeouts_total", {{"phase", "write"}}),
-            timeouts_before)
+  EXPECT_EQ(metric("homectl_http_connection_timeouts_total", {{"phase", "write"}}), timeouts_before)
       << daemon->output();
 }
 

@@ -7,10 +7,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include <array>
@@ -163,7 +163,7 @@ TEST(ConnectionDeadline, SlowButSteadyReaderOutlastsTheWriteTimeout) {
   test::run_test_coroutine(io, [&]() -> asio::awaitable<void> {
     const auto started = Clock::now();
     auto [ec, n] = co_await write_with_progress_deadline(connection.server, deadline, 300ms,
-                                                          asio::buffer(answer));
+                                                         asio::buffer(answer));
     EXPECT_FALSE(ec) << ec.message();
     written = n;
     EXPECT_GT(Clock::now() - started, 600ms) << "the write must outlast the timeout to prove it";
@@ -187,7 +187,7 @@ TEST(ConnectionDeadline, ReaderThatStopsIsDroppedAfterTheWriteTimeout) {
       asio::detached);
   test::run_test_coroutine(io, [&]() -> asio::awaitable<void> {
     auto [ec, n] = co_await write_with_progress_deadline(connection.server, deadline, 300ms,
-                                                          asio::buffer(answer));
+                                                         asio::buffer(answer));
     EXPECT_TRUE(ec);
     EXPECT_LT(n, answer.size());
     EXPECT_TRUE(deadline.expired());
