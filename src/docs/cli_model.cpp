@@ -1,4 +1,5 @@
 #include "homectl/docs/cli_model.hpp"
+#include "homectl/util/strings.hpp"
 
 namespace homectl::docs {
 namespace {
@@ -39,15 +40,17 @@ std::string OptionDoc::primary() const {
   return {};
 }
 
-std::string CommandView::path_string() const {
-  std::string out;
-  for (const auto& part : path) {
-    if (!out.empty()) {
-      out += ' ';
-    }
-    out += part;
+std::vector<std::string> CommandDoc::subcommand_names() const {
+  std::vector<std::string> names;
+  names.reserve(subcommands.size());
+  for (const auto& sub : subcommands) {
+    names.push_back(sub.name);
   }
-  return out;
+  return names;
+}
+
+std::string CommandView::path_string() const {
+  return util::join(path, " ");
 }
 
 std::vector<CommandView> flatten(const CommandDoc& root) {

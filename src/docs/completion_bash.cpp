@@ -1,4 +1,5 @@
 #include "homectl/docs/completion.hpp"
+#include "homectl/util/strings.hpp"
 
 #include <sstream>
 
@@ -33,14 +34,6 @@ std::string kind_word(ValueKind kind, const std::vector<std::string>& choices) {
   return "text";
 }
 
-std::string join_words(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) {
-    out += (out.empty() ? "" : " ") + w;
-  }
-  return out;
-}
-
 void write_subcommands(std::ostream& out, const std::vector<CommandView>& views) {
   out << "# Subcommands at a command path (\"\" is the top level).\n"
          "__homectl_subcommands() {\n"
@@ -49,12 +42,9 @@ void write_subcommands(std::ostream& out, const std::vector<CommandView>& views)
     if (view.command->subcommands.empty()) {
       continue;
     }
-    std::vector<std::string> names;
-    for (const auto& sub : view.command->subcommands) {
-      names.push_back(sub.name);
-    }
-    out << "  " << shell_quote(view.path_string()) << ") REPLY=" << shell_quote(join_words(names))
-        << " ;;\n";
+    const auto names = view.command->subcommand_names();
+    out << "  " << shell_quote(view.path_string())
+        << ") REPLY=" << shell_quote(util::join(names, " ")) << " ;;\n";
   }
   out << "  *) REPLY='' ;;\n  esac\n}\n\n";
 }
@@ -70,8 +60,8 @@ void write_options(std::ostream& out, const std::vector<CommandView>& views) {
         words.push_back(spelling);
       }
     }
-    out << "  " << shell_quote(view.path_string()) << ") REPLY=" << shell_quote(join_words(words))
-        << " ;;\n";
+    out << "  " << shell_quote(view.path_string())
+        << ") REPLY=" << shell_quote(util::join(words, " ")) << " ;;\n";
   }
   out << "  *) REPLY='' ;;\n  esac\n}\n\n";
 }

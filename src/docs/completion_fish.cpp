@@ -1,4 +1,5 @@
 #include "homectl/docs/completion.hpp"
+#include "homectl/util/strings.hpp"
 
 #include <sstream>
 
@@ -20,14 +21,6 @@ std::string fish_quote(std::string_view text) {
   return out + "'";
 }
 
-std::string join_words(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) {
-    out += (out.empty() ? "" : " ") + w;
-  }
-  return out;
-}
-
 void write_data(std::ostream& out, const std::vector<CommandView>& views) {
   out << "# Subcommands at a command path (\"\" is the top level).\n"
          "function __homectl_subcommands --argument-names path\n"
@@ -36,12 +29,9 @@ void write_data(std::ostream& out, const std::vector<CommandView>& views) {
     if (view.command->subcommands.empty()) {
       continue;
     }
-    std::vector<std::string> names;
-    for (const auto& sub : view.command->subcommands) {
-      names.push_back(sub.name);
-    }
+    const auto names = view.command->subcommand_names();
     out << "        case " << fish_quote(view.path_string()) << "\n            printf '%s\\n' "
-        << join_words(names) << "\n";
+        << util::join(names, " ") << "\n";
   }
   out << "    end\nend\n\n";
 
@@ -60,7 +50,7 @@ void write_data(std::ostream& out, const std::vector<CommandView>& views) {
     }
   }
   if (!patterns.empty()) {
-    out << "        case " << join_words(patterns) << "\n            return 0\n";
+    out << "        case " << util::join(patterns, " ") << "\n            return 0\n";
   }
   out << "    end\n    return 1\nend\n\n";
 }
@@ -138,7 +128,7 @@ std::string value_flags(ValueKind kind, const std::vector<std::string>& choices)
   case ValueKind::none:
     return "";
   case ValueKind::choice:
-    return " -x -a " + fish_quote(join_words(choices));
+    return " -x -a " + fish_quote(util::join(choices, " "));
   case ValueKind::file:
     return " -r -F";
   case ValueKind::directory:
@@ -160,8 +150,8 @@ void write_command(std::ostream& out, const CommandView& view, const std::string
   for (const auto& p : view.command->positionals) {
     switch (p.kind) {
     case ValueKind::choice:
-      out << prefix << " -a " << fish_quote(join_words(p.choices)) << " -d " << fish_quote(p.help)
-          << "\n";
+      out << prefix << " -a " << fish_quote(util::join(p.choices, " ")) << " -d "
+          << fish_quote(p.help) << "\n";
       break;
     case ValueKind::file:
     case ValueKind::directory:

@@ -1,6 +1,7 @@
 #include "homectl/docs/command_prose.hpp"
 #include "homectl/docs/man_page.hpp"
 #include "homectl/docs/roff.hpp"
+#include "homectl/util/strings.hpp"
 
 #include <algorithm>
 #include <set>
@@ -45,14 +46,6 @@ std::string option_label(const OptionDoc& option) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& words, std::string_view sep) {
-  std::string out;
-  for (const auto& w : words) {
-    out += (out.empty() ? "" : std::string(sep)) + w;
-  }
-  return out;
-}
-
 void write_option(std::ostream& out, const OptionDoc& option) {
   out << ".TP\n" << option_label(option) << "\n";
   std::string text = option.help.empty() ? "" : option.help;
@@ -60,7 +53,7 @@ void write_option(std::ostream& out, const OptionDoc& option) {
     text += '.';
   }
   if (option.kind == ValueKind::choice && !option.choices.empty()) {
-    text += " One of: " + join(option.choices, ", ") + ".";
+    text += " One of: " + util::join(option.choices, ", ") + ".";
   }
   if (option.takes_value() && !option.default_value.empty()) {
     text += " Default: " + option.default_value + ".";
@@ -79,7 +72,7 @@ void write_positional(std::ostream& out, const PositionalDoc& positional) {
     text += '.';
   }
   if (positional.kind == ValueKind::choice && !positional.choices.empty()) {
-    text += " One of: " + join(positional.choices, ", ") + ".";
+    text += " One of: " + util::join(positional.choices, ", ") + ".";
   }
   if (!positional.required) {
     text += " Optional.";
@@ -131,11 +124,9 @@ void write_commands(std::ostream& out, const std::vector<CommandView>& views) {
       write_paragraphs(out, prose);
     }
     if (!command.subcommands.empty()) {
-      std::vector<std::string> names;
-      for (const auto& sub : command.subcommands) {
-        names.push_back(sub.name);
-      }
-      out << ".PP\n" << roff_paragraph("Subcommands: " + join(names, ", ") + ".") << "\n";
+      out << ".PP\n"
+          << roff_paragraph("Subcommands: " + util::join(command.subcommand_names(), ", ") + ".")
+          << "\n";
     }
     for (const auto& positional : command.positionals) {
       write_positional(out, positional);
@@ -208,8 +199,9 @@ void write_environment(std::ostream& out, const CommandDoc& root,
         continue;
       }
       // Variables pair with paths (HOMECTL_DEFAULTS_TTL sets defaults.ttl).
-      const auto what = setting.env.size() == setting.paths.size() ? setting.paths[i]
-                                                                   : join(setting.paths, " or ");
+      const auto what = setting.env.size() == setting.paths.size()
+                            ? setting.paths[i]
+                            : util::join(setting.paths, " or ");
       out << ".TP\n.B " << roff_escape(setting.env[i]) << "\n"
           << roff_paragraph("Sets " + what + (setting.secret ? " (secret)." : ".")) << "\n";
     }

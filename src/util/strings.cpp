@@ -76,6 +76,17 @@ std::vector<std::string> split(std::string_view s, char sep) {
   }
 }
 
+std::string join(std::span<const std::string> words, std::string_view separator) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) {
+      out += separator;
+    }
+    out += words[i];
+  }
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   while (!s.empty() && is_space(s.front())) {

@@ -37,5 +37,12 @@ TEST(Split, KeepsEmptyFields) {
   EXPECT_EQ(trim("  x y \n"), "x y");
 }
 
+TEST(Join, PutsTheSeparatorBetweenWordsOnly) {
+  EXPECT_EQ(join(std::vector<std::string>{}, ", "), "");
+  EXPECT_EQ(join(std::vector<std::string>{"a"}, ", "), "a");
+  EXPECT_EQ(join(std::vector<std::string>{"", "b", ""}, "-"), "-b-");
+  EXPECT_EQ(join(std::vector<std::string>{"config", "show"}, " "), "config show");
+}
+
 } // namespace
 } // namespace homectl::util

@@ -59,6 +59,9 @@ struct CommandDoc {
   std::vector<PositionalDoc> positionals;
   std::vector<CommandDoc> subcommands;
   bool subcommand_required = false;
+
+  // The names of its subcommands, in order.
+  std::vector<std::string> subcommand_names() const;
 };
 
 // A command together with where it sits: its path from the root ("config show")

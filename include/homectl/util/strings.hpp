@@ -22,6 +22,9 @@ std::string to_upper(std::string_view s);
 // Splits on a single character; keeps empty fields.
 std::vector<std::string> split(std::string_view s, char sep);
 
+// The words with `separator` between them.
+std::string join(std::span<const std::string> words, std::string_view separator);
+
 // Strips ASCII white space from both ends.
 std::string_view trim(std::string_view s);
 
