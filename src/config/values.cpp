@@ -4,6 +4,9 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <string>
+#include <utility>
 
 namespace homectl::config {
 namespace {
@@ -28,6 +31,23 @@ bool read_number(std::string_view text, std::size_t& pos, std::uint64_t& out) {
   return ec == std::errc{} && ptr == text.data() + end;
 }
 
+// What is wrong with how a duration or size (`what`) starts, if anything:
+// nothing there, a minus sign, or not a digit.
+std::optional<std::string> bad_start(std::string_view text, std::string_view what,
+                                     std::string_view example) {
+  const std::string noun(what);
+  if (text.empty()) {
+    return "empty value is not a " + noun + std::string(example);
+  }
+  if (text.front() == '-') {
+    return quote(text) + " is not a " + noun + ": negative " + noun + "s are not allowed";
+  }
+  if (!is_digit(text.front())) {
+    return quote(text) + " is not a " + noun + std::string(example);
+  }
+  return std::nullopt;
+}
+
 struct Unit {
   std::string_view name;
   std::int64_t ms;
@@ -42,14 +62,8 @@ const char* const k_rate_example = " (e.g. 20/s, 60/m, 1000/h)";
 } // namespace
 
 Result<Duration> parse_duration(std::string_view text) {
-  if (text.empty()) {
-    return make_error(std::string("empty value is not a duration") + k_duration_example);
-  }
-  if (text.front() == '-') {
-    return make_error(quote(text) + " is not a duration: negative durations are not allowed");
-  }
-  if (!is_digit(text.front())) {
-    return make_error(quote(text) + " is not a duration" + k_duration_example);
+  if (auto problem = bad_start(text, "duration", k_duration_example)) {
+    return make_error(std::move(*problem));
   }
   std::int64_t total = 0;
   std::size_t pos = 0;
@@ -132,14 +146,8 @@ Result<std::size_t> parse_size(std::string_view text) {
       std::pair<std::string_view, std::uint64_t>{"MiB", 1024 * 1024},
       std::pair<std::string_view, std::uint64_t>{"GiB", 1024 * 1024 * 1024}};
   const char* const example = " (e.g. 512, 64KiB, 10MB)";
-  if (text.empty()) {
-    return make_error(std::string("empty value is not a size") + example);
-  }
-  if (text.front() == '-') {
-    return make_error(quote(text) + " is not a size: negative sizes are not allowed");
-  }
-  if (!is_digit(text.front())) {
-    return make_error(quote(text) + " is not a size" + example);
+  if (auto problem = bad_start(text, "size", example)) {
+    return make_error(std::move(*problem));
   }
   std::size_t pos = 0;
   std::uint64_t number = 0;
