@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <mutex>
 
 namespace homectl::sources {
 namespace asio = boost::asio;
@@ -47,6 +48,12 @@ Duration waiter_deadline(const config::FetchPolicy& policy, bool have_stale) {
 
 } // namespace
 
+// Lets the registry's collect hook reach the Service for as long as it exists.
+struct Service::Collector {
+  std::mutex mutex;
+  const Service* service = nullptr;
+};
+
 Service::Service(const asio::any_io_executor& executor, const config::Config& config,
                  Fetcher& fetcher, metrics::Registry& metrics, const util::Clock& clock,
                  Random random, ServiceOptions options)
@@ -59,12 +66,31 @@ Service::Service(const asio::any_io_executor& executor, const config::Config& co
   m_table.store(std::make_shared<const Table>());
   // Nothing runs on the strand yet, so the first configuration is applied inline.
   apply_config(config);
+  // A breaker's open period ends without an event; the gauge shows it at the
+  // next scrape instead of at the next attempt.
+  m_collector = std::make_shared<Collector>();
+  m_collector->service = this;
+  metrics.on_collect([collector = m_collector] {
+    std::lock_guard lock(collector->mutex);
+    if (collector->service != nullptr) {
+      collector->service->update_breaker_gauges();
+    }
+  });
 }
 
 Service::~Service() {
   // The owner stops the io_context before destroying the Service, so nothing
   // runs on the strand any more; just make sure nothing new is scheduled.
   m_stopped = true;
+  std::lock_guard lock(m_collector->mutex);
+  m_collector->service = nullptr;
+}
+
+void Service::update_breaker_gauges() const {
+  const auto now = m_clock.now();
+  for (const auto& [name, state] : *m_table.load()) {
+    m_metrics->breaker.with({name}).set(static_cast<double>(state->status.load()->breaker_at(now)));
+  }
 }
 
 std::shared_ptr<SourceState> Service::make_state(const config::SourceConfig& source) {
@@ -365,11 +391,7 @@ std::vector<SourceView> Service::sources() const {
     view.last_success = status->last_success;
     view.last_error_at = status->last_error_at;
     view.last_error = status->last_error;
-    view.breaker = status->breaker;
-    if (view.breaker == resilience::CircuitBreaker::State::open &&
-        now >= status->breaker_open_until) {
-      view.breaker = resilience::CircuitBreaker::State::half_open;
-    }
+    view.breaker = status->breaker_at(now);
     view.next_refresh = status->next_refresh;
     if (entry) {
       view.age = age_of(*entry, now);

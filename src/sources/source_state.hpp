@@ -31,6 +31,15 @@ struct SourceStatus {
   std::optional<std::chrono::system_clock::time_point> next_refresh;
   bool attempted = false;
   std::shared_ptr<const std::vector<HistoryEntry>> history;
+
+  // The breaker as of `now`: an open breaker whose open period has passed is
+  // half-open (its probe goes with the next attempt).
+  resilience::CircuitBreaker::State breaker_at(util::Clock::time_point now) const {
+    if (breaker == resilience::CircuitBreaker::State::open && now >= breaker_open_until) {
+      return resilience::CircuitBreaker::State::half_open;
+    }
+    return breaker;
+  }
 };
 
 struct SourceState {

@@ -217,6 +217,8 @@ TEST(SourcesService, BreakerOpensStopsFetchesHalfOpensAndCloses) {
 
   f.clock.advance(10s); // jitter 0.5 → exactly the base open period
   EXPECT_EQ(f.service.sources()[0].breaker, resilience::CircuitBreaker::State::half_open);
+  EXPECT_EQ(f.metric("homectl_breaker_state{source=\"weather\"}"), 1)
+      << "the gauge follows the open period's end before any attempt";
   f.fetcher.fallback = FakeFetcher::ok("{}");
   EXPECT_EQ(f.refresh().outcome, FetchOutcome::ok);
   EXPECT_EQ(f.fetcher.calls, 4);

@@ -162,6 +162,7 @@ public:
 private:
   using Table = std::map<std::string, std::shared_ptr<SourceState>, std::less<>>;
   struct Metrics;
+  struct Collector;
 
   std::shared_ptr<SourceState> find(std::string_view name) const;
   std::shared_ptr<SourceState> make_state(const config::SourceConfig& source);
@@ -205,6 +206,8 @@ private:
             Reach reach = Reach::everywhere);
   void publish_status(SourceState& state);
   void update_cache_gauges();
+  // Sets homectl_breaker_state from every source's status as of now (any thread).
+  void update_breaker_gauges() const;
 
   boost::asio::strand<boost::asio::any_io_executor> m_strand;
   Fetcher& m_fetcher;
@@ -217,6 +220,7 @@ private:
   std::atomic<std::shared_ptr<const Table>> m_table;
   std::atomic<bool> m_started{false};
   std::atomic<bool> m_stopped{false};
+  std::shared_ptr<Collector> m_collector;
 };
 
 } // namespace homectl::sources
