@@ -61,6 +61,9 @@ boost::asio::awaitable<http::Response> Dispatcher::dispatch(const http::Request&
   endpoint = k_unmatched;
   const auto match = m_router.match(request.method, request.path);
   if (match.route == nullptr) {
+    if (!match.allowed.empty()) {
+      endpoint = match.pattern; // a 405 is counted under the route it missed
+    }
     co_return route_error(request, match);
   }
   const auto& route = *match.route;

@@ -55,8 +55,10 @@ Match Router::match(Method method, std::string_view path) const {
       result.route = &route;
       result.params = std::move(params);
       result.allowed.clear();
+      result.pattern = {};
       return result;
     }
+    result.pattern = route.pattern;
     if (std::find(result.allowed.begin(), result.allowed.end(), route.method) ==
         result.allowed.end()) {
       result.allowed.push_back(route.method);

@@ -88,6 +88,7 @@ TEST_F(Dispatching, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   a = dispatch(core, make(http::Method::get, "/v1/things/lamp/refresh"));
   EXPECT_EQ(a.response.status, 405);
   EXPECT_EQ(a.response.header("Allow"), "POST");
+  EXPECT_EQ(a.endpoint, "/v1/things/{name}/refresh") << "counted under the route it missed";
 }
 
 TEST_F(Dispatching, TokenGuardsPostAndDiagnosticsOnly) {

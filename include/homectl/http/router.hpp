@@ -55,6 +55,7 @@ struct Match {
   const Route* route = nullptr; // null: no route for this method
   RouteParams params;
   std::vector<Method> allowed; // non-empty when the path exists but not for this method (405)
+  std::string_view pattern;    // with `allowed`: the template the path matched (a metric label)
 };
 
 // Route templates → handlers. Built once at start (or reload) and then only
