@@ -338,9 +338,21 @@ awaitable<void> Session::run() {
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(server.max_header_size, std::numeric_limits<std::uint32_t>::max())));
     parser.body_limit(server.max_body_size);
-    m_deadline.expires_after(server.header_timeout);
     {
-      auto [ec, n] = co_await bhttp::async_read_header(m_socket, m_buffer, parser, k_tuple);
+      // A request usually arrives whole in one read: parse what is buffered
+      // and wait for the socket only while the header is incomplete.
+      boost::system::error_code ec;
+      if (m_buffer.size() != 0) {
+        m_buffer.consume(parser.put(m_buffer.data(), ec));
+        if (ec == bhttp::error::need_more) {
+          ec = {};
+        }
+      }
+      if (!ec && !parser.is_header_done()) {
+        m_deadline.expires_after(server.header_timeout);
+        auto [read_ec, n] = co_await bhttp::async_read_header(m_socket, m_buffer, parser, k_tuple);
+        ec = read_ec;
+      }
       if (ec) {
         note_timeout(m_deadline, state, Phase::header, m_client);
         if (const int status = status_for(ec); status != 0) {

@@ -53,6 +53,44 @@ TEST_F(ServeLimits, MalformedRequestIs400) {
   EXPECT_TRUE(c.wait_closed(5s));
 }
 
+TEST_F(ServeLimits, LimitsHoldForLaterRequestsOnAKeepAliveConnection) {
+  // After the first request a connection parses what it has buffered before
+  // reading more: the same limits and errors apply on that path.
+  const std::string live = "GET /live HTTP/1.1\r\nHost: x\r\n\r\n";
+  {
+    RawConnection c(daemon->port());
+    ASSERT_TRUE(c.send(live));
+    ASSERT_EQ(c.read_response()->status, 200);
+    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n"));
+    expect_problem(c.read_response(), 400);
+    EXPECT_TRUE(c.wait_closed(5s));
+  }
+  {
+    RawConnection c(daemon->port());
+    ASSERT_TRUE(c.send(live));
+    ASSERT_EQ(c.read_response()->status, 200);
+    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16 * 1024, 'a') +
+                       "\r\n\r\n"));
+    expect_problem(c.read_response(), 431);
+  }
+  {
+    // A request with a body and one after it, in one packet.
+    RawConnection c(daemon->port());
+    ASSERT_TRUE(c.send(live +
+                       "POST /v1/sources/x/refresh HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Length: 5\r\n\r\nhello" +
+                       live));
+    ASSERT_EQ(c.read_response()->status, 200);
+    const auto refresh = c.read_response();
+    ASSERT_TRUE(refresh);
+    EXPECT_EQ(refresh->status, 404) << refresh->body; // no source "x"
+    const auto last = c.read_response();
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->status, 200);
+    EXPECT_EQ(last->body, "ok\n");
+  }
+}
+
 TEST_F(ServeLimits, SlowlorisIsDisconnectedWhileOthersAreServed) {
   RawConnection slow(daemon->port());
   ASSERT_TRUE(slow.ok());
