@@ -57,6 +57,23 @@ std::string count_text(double value) {
   return fixed(value, 2);
 }
 
+// "timeout 3, status_5xx 1": the failure reasons seen, most frequent first; "-" for none.
+std::string failures_text(const std::map<std::string, double>& failures) {
+  std::vector<std::pair<std::string, double>> seen;
+  for (const auto& [reason, count] : failures) {
+    if (count > 0) {
+      seen.emplace_back(reason, count);
+    }
+  }
+  std::stable_sort(seen.begin(), seen.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out;
+  for (const auto& [reason, count] : seen) {
+    out += (out.empty() ? "" : ", ") + reason + " " + count_text(count);
+  }
+  return out.empty() ? "-" : out;
+}
+
 std::string age_text(std::optional<double> age) {
   if (!age) {
     return "never";
@@ -216,6 +233,12 @@ Result<MetricsSummary> summarize(const Exposition& later, const Exposition* earl
       source_row(s).outcomes[s.label("outcome").value_or("-")] += counter_delta(s, old);
     }
   }
+  if (const auto* f = later.find("homectl_source_failures_total")) {
+    const auto* old = find(earlier, f->name);
+    for (const auto& s : f->samples) {
+      source_row(s).failures[s.label("reason").value_or("-")] += counter_delta(s, old);
+    }
+  }
   for (auto& [name, row] : sources) {
     summary.sources.push_back(row);
   }
@@ -239,11 +262,12 @@ std::string render_table(const MetricsSummary& summary) {
   }
   out += render_columns(rows);
   out += "\n";
-  rows = {{"SOURCE", "LOOKUPS", "HIT", "STALE", "MISS", "BREAKER", "LAST SUCCESS"}};
+  rows = {{"SOURCE", "LOOKUPS", "HIT", "STALE", "MISS", "BREAKER", "LAST SUCCESS", "FAILURES"}};
   for (const auto& s : summary.sources) {
     rows.push_back({s.source, count_text(s.lookups()), percent(s.hits, s.lookups()),
                     percent(s.stale, s.lookups()), percent(s.misses, s.lookups()),
-                    breaker_name(s.breaker), age_text(s.last_success_age)});
+                    breaker_name(s.breaker), age_text(s.last_success_age),
+                    failures_text(s.failures)});
   }
   if (summary.sources.empty()) {
     rows.push_back({"(no sources)"});
@@ -281,7 +305,8 @@ nlohmann::json to_json(const MetricsSummary& summary) {
          {"hit_ratio", s.lookups() > 0 ? nlohmann::json(s.hits / s.lookups()) : nlohmann::json()},
          {"breaker", s.breaker ? nlohmann::json(breaker_name(s.breaker)) : nlohmann::json()},
          {"last_success_age_s", optional_json(s.last_success_age)},
-         {"outcomes", s.outcomes}});
+         {"outcomes", s.outcomes},
+         {"failures", s.failures}});
   }
   return {{"routes", routes},
           {"sources", sources},

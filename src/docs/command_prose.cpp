@@ -39,8 +39,8 @@ perfdata (latency=0.004s); with --json it prints the daemon's report.)"},
     {"metrics",
      R"(Fetches /metrics from a running daemon and renders it: requests and error
 rate per route, p50, p95 and p99 latency estimated from the histograms, cache
-hit, stale and miss ratios, and per source its state, circuit breaker and age
-of the last success, and whether Redis is up. --format prom prints the
+hit, stale and miss ratios, and per source its state, circuit breaker, age
+of the last success and failed refreshes by reason, and whether Redis is up. --format prom prints the
 Prometheus text unchanged, --format json a JSON document; --watch redraws the
 table in place and shows rates computed from the differences.)"},
     {"config",

@@ -22,6 +22,8 @@ struct DaemonMetrics {
   metrics::Family<metrics::Gauge>& last_success =
       registry.gauge("homectl_source_last_success_timestamp_seconds", "Last success", {"source"});
   metrics::Family<metrics::Gauge>& redis_up = registry.gauge("homectl_redis_up", "Redis");
+  metrics::Family<metrics::Counter>& failures =
+      registry.counter("homectl_source_failures_total", "Failures", {"source", "reason"});
 
   metrics::Exposition snapshot() {
     auto parsed = metrics::parse_prometheus_text(registry.render());
@@ -50,6 +52,8 @@ TEST(MetricsView, SummarisesRoutesSourcesAndRedis) {
   d.breaker.with({"weather"}).set(2);
   d.last_success.with({"weather"}).set(1000.0);
   d.redis_up.get().set(1);
+  d.failures.with({"weather", "timeout"}).inc(1);
+  d.failures.with({"weather", "status_5xx"}).inc(3);
 
   auto summary = client::summarize(d.snapshot(), nullptr, 0.0, 1030.0);
   ASSERT_TRUE(summary) << summary.error().message;
@@ -78,7 +82,8 @@ TEST(MetricsView, SummarisesRoutesSourcesAndRedis) {
   EXPECT_NE(table.find("/v1/sources/{name}  100       10.0%   1.0ms  91.0ms  98.2ms"),
             std::string::npos)
       << table;
-  EXPECT_NE(table.find("weather  10       80.0%  10.0%  10.0%  open     30s ago"),
+  EXPECT_NE(table.find("weather  10       80.0%  10.0%  10.0%  open     30s ago       "
+                       "status_5xx 3, timeout 1"),
             std::string::npos)
       << table;
   EXPECT_NE(table.find("redis: up"), std::string::npos);
@@ -86,6 +91,7 @@ TEST(MetricsView, SummarisesRoutesSourcesAndRedis) {
   const auto json = client::to_json(*summary);
   EXPECT_EQ(json["routes"][1]["errors"], 10.0);
   EXPECT_EQ(json["sources"][0]["breaker"], "open");
+  EXPECT_EQ(json["sources"][0]["failures"]["status_5xx"], 3.0);
   EXPECT_EQ(json["redis_up"], true);
 }
 

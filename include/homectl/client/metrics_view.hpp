@@ -31,6 +31,7 @@ struct SourceStats {
   std::optional<double> breaker;          // 0 closed, 1 half-open, 2 open
   std::optional<double> last_success_age; // seconds
   std::map<std::string, double> outcomes; // homectl_source_requests_total by outcome
+  std::map<std::string, double> failures; // homectl_source_failures_total by reason
   double lookups() const { return hits + stale + misses; }
 };
 
