@@ -25,7 +25,9 @@ const redisReplyObjectFunctions& hiredis_functions() {
 
 void* create_bounded_array(const redisReadTask* task, int elements) {
   if (elements < 0 || elements > k_max_array_reply) {
-    *static_cast<int*>(task->privdata) = elements;
+    if (auto* refused = static_cast<int*>(task->privdata)) {
+      *refused = elements;
+    }
     return nullptr; // hiredis fails the reader with REDIS_ERR_OOM
   }
   return hiredis_functions().createArray(task, elements);
