@@ -3,6 +3,7 @@
 
 #include "homectl/config/values.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,19 @@ constexpr Duration k_min_remind{5LL * 60 * 1000};
 
 std::string quote(std::string_view s) {
   return "\"" + std::string(s) + "\"";
+}
+
+// A DNS name of letters, digits, '-' and '_' between dots, without port or scheme.
+bool is_host_name(std::string_view name) {
+  constexpr std::size_t k_max_name = 253;
+  if (name.empty() || name.size() > k_max_name || name.starts_with('.') ||
+      name.find("..") != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
 }
 
 // Empty when the file can be opened for reading, else the reason.
@@ -101,6 +115,15 @@ void ConfigBuilder::check_rules() {
                 "listening on " + quote(format_listen(config.server.listen)) +
                     " (not loopback) without server.api_token: anyone on the network can trigger "
                     "refreshes and read /diagnostics");
+  }
+
+  for (const auto& name : config.server.allowed_hosts) {
+    if (name != "*" && !is_host_name(name) && !m_failed.contains("server.allowed_hosts")) {
+      add_problem(Severity::error, origin_of("server.allowed_hosts"), "server.allowed_hosts",
+                  quote(name) +
+                      " is not a host name: give names without scheme or port (e.g. \"nas.lan\"); "
+                      "IP addresses, localhost and this machine's name are always allowed");
+    }
   }
 
   check_policy("defaults.", config.defaults, false);

@@ -133,6 +133,11 @@ std::vector<Setting> build_table() {
           {.min = 0, .max = k_hour, .reloadable = true}),
       row<&Config::server, &ServerConfig::ui>(G, "server.ui", T::boolean,
                                               "Serve the status page at /", {.reloadable = true}),
+      row<&Config::server, &ServerConfig::allowed_hosts>(
+          G, "server.allowed_hosts", T::string_list,
+          "Host names the API answers to besides IP addresses, localhost and this machine's "
+          "name (else 421, a defence against DNS rebinding); [\"*\"] = any name",
+          {.reloadable = true}),
       // log
       row<&Config::log, &LogConfig::level>(G, "log.level", T::enumeration,
                                            "Least severe level logged",

@@ -1,8 +1,11 @@
 #include "homectl/daemon/dispatcher.hpp"
 
 #include "homectl/daemon/access_log.hpp"
+#include "homectl/http/host_policy.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/util/strings.hpp"
+
+#include <boost/asio/ip/host_name.hpp>
 
 #include <string>
 
@@ -29,6 +32,18 @@ http::Response unauthorised() {
   return response;
 }
 
+// Methods that only read: a cross-site page may cause them but not read the answer.
+bool safe(http::Method method) {
+  return method == http::Method::get || method == http::Method::head ||
+         method == http::Method::options;
+}
+
+std::string machine_name() {
+  boost::system::error_code ec;
+  auto name = boost::asio::ip::host_name(ec);
+  return ec ? std::string() : name;
+}
+
 std::string_view class_label(http::RouteClass route_class) {
   return route_class == http::RouteClass::refresh ? "refresh" : "default";
 }
@@ -38,7 +53,25 @@ std::string_view class_label(http::RouteClass route_class) {
 Dispatcher::Dispatcher(const http::Router& router, ServerState& state,
                        http::InboundLimiter& limiter, HttpMetrics& metrics)
     : m_router(router), m_state(state), m_limiter(limiter), m_metrics(metrics),
-      m_request_metrics(metrics, router) {}
+      m_request_metrics(metrics, router), m_machine_name(machine_name()) {}
+
+std::optional<http::Response> Dispatcher::refusal(const http::Request& request,
+                                                  const config::ServerConfig& server) const {
+  const auto host = request.header("Host");
+  if (!http::host_allowed(host, server.allowed_hosts, m_machine_name)) {
+    constexpr std::size_t k_shown = 100;
+    return http::Response::problem(421, "Misdirected Request",
+                                   "this server does not answer to Host \"" +
+                                       std::string(host.substr(0, k_shown)) +
+                                       "\"; add the name to server.allowed_hosts to allow it");
+  }
+  if (!safe(request.method) && http::cross_site(request)) {
+    return http::Response::problem(
+        403, "Forbidden",
+        "cross-site requests may not change state (Origin or Sec-Fetch-Site names another site)");
+  }
+  return std::nullopt;
+}
 
 http::Response Dispatcher::route_error(const http::Request& request,
                                        const http::Match& match) const {
@@ -59,6 +92,10 @@ http::Response Dispatcher::route_error(const http::Request& request,
 boost::asio::awaitable<http::Response> Dispatcher::dispatch(const http::Request& request,
                                                             std::string_view& endpoint) const {
   endpoint = k_unmatched;
+  const auto config = m_state.config();
+  if (auto refused = refusal(request, config->server)) {
+    co_return std::move(*refused);
+  }
   const auto match = m_router.match(request.method, request.path);
   if (match.route == nullptr) {
     if (!match.allowed.empty()) {
@@ -77,7 +114,6 @@ boost::asio::awaitable<http::Response> Dispatcher::dispatch(const http::Request&
     }
   }
 
-  const auto config = m_state.config();
   const auto& token = config->server.api_token;
   if (!token.empty() && (route.needs_auth || route.method == http::Method::post) &&
       !authorised(request, token)) {

@@ -1,6 +1,7 @@
 #include "homectl/daemon/session.hpp"
 
 #include "homectl/daemon/connection_deadline.hpp"
+#include "homectl/daemon/request_reader.hpp"
 
 #include "homectl/http/wire.hpp"
 #include "homectl/log/logger.hpp"
@@ -10,17 +11,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <array>
 #include <atomic>
 #include <chrono>
-#include <limits>
+#include <optional>
 
 namespace homectl::daemon {
 namespace {
@@ -35,14 +31,14 @@ constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
 // How often, at most, a connection's deadline timer wakes while the deadline
 // keeps moving on (see ConnectionDeadline).
 constexpr auto k_deadline_tick = std::chrono::seconds(5);
-// What a quiet keep-alive connection reads into when its next request starts.
-// Small, because every open connection keeps its buffer: most requests fit,
-// and a larger header makes the parser grow the buffer as it needs.
+// What linger() reads into.
 constexpr std::size_t k_read_chunk = 1024;
 // After an error answer, unread input is read and dropped for at most this
-// long before closing, so the kernel does not reset the connection (and
-// destroy the answer) because of data the client was still sending.
+// long, and at most this much, before closing, so the kernel does not reset
+// the connection (and destroy the answer) because of data the client was
+// still sending; a client that keeps flooding is cut off.
 constexpr auto k_linger = std::chrono::seconds(2);
+constexpr std::size_t k_linger_bytes = 256 * 1024;
 
 // Where a connection was when its client turned out to be too slow.
 enum class Phase { idle, header, body, write };
@@ -78,38 +74,6 @@ void note_timeout(const ConnectionDeadline& deadline, ServerState& state, Phase 
   }
 }
 
-// What a parse error means for the client: a status to answer with, or 0 to just close.
-int status_for(const boost::system::error_code& ec) {
-  if (ec == bhttp::error::header_limit) {
-    return 431;
-  }
-  if (ec == bhttp::error::body_limit) {
-    return 413;
-  }
-  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) {
-    return 0; // the client went away
-  }
-  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category()) {
-    return 400; // malformed request
-  }
-  return 0; // timeout, reset, ...
-}
-
-http::Response limit_problem(int status, const config::ServerConfig& server) {
-  switch (status) {
-  case 431:
-    return http::Response::problem(431, "Request Header Fields Too Large",
-                                   "the request header exceeds server.max_header_size (" +
-                                       std::to_string(server.max_header_size) + " bytes)");
-  case 413:
-    return http::Response::problem(413, "Content Too Large",
-                                   "the request body exceeds server.max_body_size (" +
-                                       std::to_string(server.max_body_size) + " bytes)");
-  default:
-    return http::Response::problem(400, "Bad Request", "the request is not valid HTTP/1.1");
-  }
-}
-
 // Writes the origin-form of `target` into `out` ("http://host/path?q"
 // becomes "/path?q"), reusing its capacity; false when the target is neither
 // form (e.g. "*" or garbage).
@@ -136,7 +100,7 @@ bool origin_form(std::string_view target, std::string& out) {
 // Fills `request` (whose target is set) from the parsed message. A connection
 // keeps one Request for all its requests, so its strings and header list
 // reuse the capacity the previous request left.
-void fill_request(http::Request& request, bhttp::request<bhttp::string_body>& message,
+void fill_request(http::Request& request, RequestReader::Message& message,
                   const std::string& client) {
   request.method = http::method_from_string(message.method_string());
   const auto question = request.target.find('?');
@@ -220,7 +184,10 @@ public:
 private:
   awaitable<bool> write(const http::Response& response, const http::Request* request,
                         bool keep_alive, std::size_t& bytes);
-  awaitable<void> answer_error(int status, const config::ServerConfig& server);
+  awaitable<bool> read_request(const config::ServerConfig& server, bool first,
+                               std::optional<CountGuard>& busy);
+  awaitable<bool> send_continue();
+  awaitable<void> answer_error(const RequestReader::Failure& failure);
   awaitable<void> linger();
   awaitable<void> stream_events(const http::Response& response, const http::Request& request,
                                 std::string_view endpoint, Clock::time_point started);
@@ -228,7 +195,7 @@ private:
   std::shared_ptr<ServerCore> m_core;
   asio::ip::tcp::socket m_socket;
   ConnectionDeadline m_deadline;
-  beast::flat_buffer m_buffer;
+  RequestReader m_reader;
   std::string m_client;
   // Reused from request to request (see fill_request).
   http::Request m_request;
@@ -254,16 +221,75 @@ awaitable<bool> Session::write(const http::Response& response, const http::Reque
   co_return !ec;
 }
 
-awaitable<void> Session::answer_error(int status, const config::ServerConfig& server) {
+awaitable<void> Session::answer_error(const RequestReader::Failure& failure) {
   const auto started = Clock::now();
-  const auto response = limit_problem(status, server);
+  const auto response =
+      http::Response::problem(failure.status, http::reason_phrase(failure.status), failure.detail);
   std::size_t bytes = 0;
   const bool written = co_await write(response, nullptr, false, bytes);
-  m_core->dispatcher.record(k_unmatched, http::Method::other, status, bytes,
+  m_core->dispatcher.record(k_unmatched, http::Method::other, failure.status, bytes,
                             Clock::now() - started);
   if (written) {
     co_await linger();
   }
+}
+
+// Reads the next request into m_reader: true when it is complete; false when
+// the connection is to close (the client went away, was too slow, or sent
+// something that was answered with an error). Between requests a keep-alive
+// connection may stay quiet for idle_timeout; once a request starts, its
+// header must be complete within header_timeout, and its body may take as
+// long as a quiet connection may idle. `busy` counts the request as in
+// flight from the end of its header.
+awaitable<bool> Session::read_request(const config::ServerConfig& server, bool first,
+                                      std::optional<CountGuard>& busy) {
+  m_reader.start(server.max_header_size, server.max_body_size);
+  Phase phase = first || m_reader.buffered() ? Phase::header : Phase::idle;
+  m_deadline.expires_after(phase == Phase::idle ? server.idle_timeout : server.header_timeout);
+  auto progress = m_reader.parse();
+  while (progress == RequestReader::Progress::need_more) {
+    if (phase != Phase::body && m_reader.header_done()) {
+      phase = Phase::body;
+      busy.emplace(m_core->state.in_flight);
+      if (!co_await send_continue()) {
+        co_return false;
+      }
+      m_deadline.expires_after(server.idle_timeout);
+    }
+    auto [ec, n] = co_await m_socket.async_read_some(m_reader.prepare(), k_tuple);
+    if (ec) {
+      note_timeout(m_deadline, m_core->state, phase, m_client);
+      co_return false;
+    }
+    m_reader.commit(n);
+    if (phase == Phase::idle) {
+      phase = Phase::header;
+      m_deadline.expires_after(server.header_timeout);
+    }
+    progress = m_reader.parse();
+  }
+  if (progress == RequestReader::Progress::failed) {
+    co_await answer_error(m_reader.failure());
+    co_return false;
+  }
+  if (!busy) {
+    busy.emplace(m_core->state.in_flight);
+  }
+  co_return true;
+}
+
+// Answers "Expect: 100-continue" once the header is in and the body is not.
+awaitable<bool> Session::send_continue() {
+  if (!beast::iequals(m_reader.message()[bhttp::field::expect], "100-continue")) {
+    co_return true;
+  }
+  static constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
+  auto [ec, n] = co_await write_with_progress_deadline(m_socket, m_deadline, m_write_timeout,
+                                                       asio::buffer(k_continue));
+  if (ec) {
+    note_timeout(m_deadline, m_core->state, Phase::write, m_client);
+  }
+  co_return !ec;
 }
 
 awaitable<void> Session::linger() {
@@ -271,11 +297,12 @@ awaitable<void> Session::linger() {
   m_socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   m_deadline.expires_after(k_linger);
   std::array<char, k_read_chunk> scratch{};
-  while (true) {
+  for (std::size_t dropped = 0; dropped < k_linger_bytes;) {
     auto [ec, n] = co_await m_socket.async_read_some(asio::buffer(scratch), k_tuple);
     if (ec) {
       co_return;
     }
+    dropped += n;
   }
 }
 
@@ -320,76 +347,17 @@ awaitable<void> Session::run() {
     const auto config = state.config();
     const auto& server = config->server;
     m_write_timeout = server.write_timeout;
-
-    // Between requests a keep-alive connection may stay quiet for idle_timeout;
-    // once a request starts, its header must be complete within header_timeout.
-    if (!first && m_buffer.size() == 0) {
-      m_deadline.expires_after(server.idle_timeout);
-      auto [ec, n] = co_await m_socket.async_read_some(m_buffer.prepare(k_read_chunk), k_tuple);
-      if (ec) {
-        note_timeout(m_deadline, state, Phase::idle, m_client);
-        break;
-      }
-      m_buffer.commit(n);
+    std::optional<CountGuard> busy;
+    if (!co_await read_request(server, first, busy)) {
+      break;
     }
     first = false;
-
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(server.max_header_size, std::numeric_limits<std::uint32_t>::max())));
-    parser.body_limit(server.max_body_size);
-    {
-      // A request usually arrives whole in one read: parse what is buffered
-      // and wait for the socket only while the header is incomplete.
-      boost::system::error_code ec;
-      if (m_buffer.size() != 0) {
-        m_buffer.consume(parser.put(m_buffer.data(), ec));
-        if (ec == bhttp::error::need_more) {
-          ec = {};
-        }
-      }
-      if (!ec && !parser.is_header_done()) {
-        m_deadline.expires_after(server.header_timeout);
-        auto [read_ec, n] = co_await bhttp::async_read_header(m_socket, m_buffer, parser, k_tuple);
-        ec = read_ec;
-      }
-      if (ec) {
-        note_timeout(m_deadline, state, Phase::header, m_client);
-        if (const int status = status_for(ec); status != 0) {
-          co_await answer_error(status, server);
-        }
-        break;
-      }
-    }
-    CountGuard busy(state.in_flight);
     const auto started = Clock::now();
-
-    if (!parser.is_done()) {
-      // The body may take as long as a quiet keep-alive connection may idle.
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        static constexpr std::string_view k_continue = "HTTP/1.1 100 Continue\r\n\r\n";
-        auto [ec, n] = co_await write_with_progress_deadline(m_socket, m_deadline, m_write_timeout,
-                                                             asio::buffer(k_continue));
-        if (ec) {
-          note_timeout(m_deadline, state, Phase::write, m_client);
-          break;
-        }
-      }
-      m_deadline.expires_after(server.idle_timeout);
-      auto [ec, n] = co_await bhttp::async_read(m_socket, m_buffer, parser, k_tuple);
-      if (ec) {
-        note_timeout(m_deadline, state, Phase::body, m_client);
-        if (const int status = status_for(ec); status != 0) {
-          co_await answer_error(status, server);
-        }
-        break;
-      }
-    }
     m_deadline.expires_never(); // dispatching may wait on an upstream
 
-    auto& message = parser.get();
+    auto& message = m_reader.message();
     if (!origin_form(message.target(), m_request.target)) {
-      co_await answer_error(400, server);
+      co_await answer_error({400, "the request target is neither a path nor an absolute URL"});
       break;
     }
     const bool client_keep_alive = message.keep_alive();
@@ -411,6 +379,7 @@ awaitable<void> Session::run() {
     if (!written || !keep_alive) {
       break;
     }
+    m_reader.shrink();
   }
   boost::system::error_code ignored;
   m_socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);

@@ -136,6 +136,33 @@ std::string homectl_json_5(std::span<const SettingDoc> settings, const ManualInf
     }
     write_setting(out, setting);
   }
+  out << ".SH SECURITY\n"
+      << roff_paragraph(
+             "The API is reachable by any web browser on the machine or the network, so it "
+             "checks what a page could make a browser send. A request whose Host header is not "
+             "an IP address, localhost, this machine's host name (alone or as <name>.local) or "
+             "a name in server.allowed_hosts is answered 421 Misdirected Request: a page cannot "
+             "read the API through DNS rebinding. List the names you use in URLs, e.g. "
+             "[\"nas.lan\"]; [\"*\"] turns the check off (behind a reverse proxy that checks "
+             "names itself).")
+      << "\n.PP\n"
+      << roff_paragraph(
+             "A POST whose Origin header is not the origin its Host names, or that carries "
+             "Sec-Fetch-Site: cross-site, is answered 403 Forbidden, with or without "
+             "server.api_token: a page on another site cannot start refreshes. curl, scripts "
+             "and Home Assistant send neither header and are not affected.")
+      << "\n.PP\n"
+      << roff_paragraph(
+             "Every answer of /v1/sources/<name> carries X-Content-Type-Options: nosniff and "
+             "Content-Security-Policy: sandbox, so an upstream body is never run as a page on "
+             "the status page's origin.")
+      << "\n.PP\n"
+      << roff_paragraph(
+             "A request may take at most server.max_header_size + server.max_body_size + 4096 "
+             "bytes on the wire, chunk framing and trailers included (else 431 or 413, and the "
+             "connection closes); Transfer-Encoding other than chunked, and an HTTP/1.1 request "
+             "without exactly one Host header, are answered 400.")
+      << "\n";
   out << ".SH EXAMPLES\n"
       << roff_paragraph("A file with two sources, Redis and notifications:") << "\n"
       << ".PP\n.RS 4\n.EX\n"

@@ -99,7 +99,13 @@ boost::asio::awaitable<http::Response> list_sources(Service& service) {
 boost::asio::awaitable<http::Response> get_source(Service& service, const http::Request& request,
                                                   std::string name) {
   const auto lookup = co_await service.get(name);
-  co_return serve_lookup(request, lookup, name, service);
+  auto response = serve_lookup(request, lookup, name, service);
+  // An upstream body is data, never active content on the status page's
+  // origin: no type sniffing, and a browser that renders it anyway runs it
+  // in a sandbox without scripts or same-origin access.
+  response.set_header("X-Content-Type-Options", "nosniff");
+  response.set_header("Content-Security-Policy", "sandbox");
+  co_return response;
 }
 
 boost::asio::awaitable<http::Response>

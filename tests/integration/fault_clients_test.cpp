@@ -24,7 +24,7 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::string_view k_live = "GET /live HTTP/1.1\r\nHost: x\r\n\r\n";
+constexpr std::string_view k_live = "GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
 // How often `needle` occurs in `text`.
 std::size_t occurrences(const std::string& text, std::string_view needle) {
@@ -162,7 +162,7 @@ TEST_F(FaultClients, ManySlowlorisClientsAreCutOffWhileOthersAreServed) {
   }
   // Every slow client sends one more header byte every 100 ms; the header
   // never completes. A real client is served between the rounds.
-  const std::string header = "GET /live HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+  const std::string header = "GET /live HTTP/1.1\r\nHost: localhost\r\nX-Slow: ";
   std::vector<bool> cut_off(k_slow, false);
   int open = k_slow;
   int served_ok = 0;
@@ -215,7 +215,7 @@ TEST_F(FaultClients, ClientThatNeverReadsIsDroppedByTheWriteDeadline) {
   // socket buffers fill after a few answers and the daemon's write stalls.
   std::string pipelined;
   for (int i = 0; i < k_pipelined; ++i) {
-    pipelined += "GET /v1/sources/big HTTP/1.1\r\nHost: x\r\n\r\n";
+    pipelined += "GET /v1/sources/big HTTP/1.1\r\nHost: localhost\r\n\r\n";
   }
   std::vector<RawConnection> stalled;
   for (int i = 0; i < k_readers; ++i) {
@@ -294,7 +294,7 @@ TEST_F(FaultClients, SlowButSteadyReaderGetsEveryAnswerPastTheWriteTimeout) {
   ASSERT_TRUE(reader.ok());
   std::string pipelined;
   for (int i = 0; i < k_answers; ++i) {
-    pipelined += "GET /v1/sources/big HTTP/1.1\r\nHost: x\r\n\r\n";
+    pipelined += "GET /v1/sources/big HTTP/1.1\r\nHost: localhost\r\n\r\n";
   }
   ASSERT_TRUE(reader.send(pipelined));
   std::string received;

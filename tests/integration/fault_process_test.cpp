@@ -74,7 +74,7 @@ struct LoadTally {
 // the daemon refuses a new connection. Each answer is classified in `tally`.
 void keep_asking(std::uint16_t port, const std::string& target, const std::atomic<bool>& stop,
                  LoadTally& tally) {
-  const std::string text = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string text = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
   std::optional<RawConnection> connection;
   bool reused = false;
   while (!stop.load()) {
@@ -318,7 +318,7 @@ TEST(FaultProcess, OutOfDescriptorsIsSurvivedLoggedOnceAndServiceResumes) {
 
   // A monitoring connection opened before the flood keeps working throughout.
   RawConnection monitor(daemon.port());
-  ASSERT_TRUE(monitor.send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(monitor.send("GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   ASSERT_TRUE(monitor.read_response());
 
   // More clients than the daemon has descriptors: the kernel queues the rest.
@@ -326,7 +326,7 @@ TEST(FaultProcess, OutOfDescriptorsIsSurvivedLoggedOnceAndServiceResumes) {
   for (int i = 0; i < k_clients; ++i) {
     flood.emplace_back(daemon.port());
     ASSERT_TRUE(flood.back().ok()) << "connect " << i;
-    flood.back().send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n");
+    flood.back().send("GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n");
   }
   ASSERT_TRUE(daemon.wait_for_output("cannot accept connections", 10s)) << daemon.output();
   EXPECT_NE(daemon.output().find("Too many open files"), std::string::npos) << daemon.output();
@@ -341,7 +341,7 @@ TEST(FaultProcess, OutOfDescriptorsIsSurvivedLoggedOnceAndServiceResumes) {
   EXPECT_LT(cpu_used, 0.5 * wall) << "CPU " << cpu_used << " s in " << wall << " s";
 
   // Connections it already has are still served, and /metrics tells the story.
-  ASSERT_TRUE(monitor.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(monitor.send("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   const auto metrics = monitor.read_response();
   ASSERT_TRUE(metrics) << daemon.output();
   EXPECT_EQ(metrics->status, 200);

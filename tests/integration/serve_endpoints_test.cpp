@@ -140,7 +140,7 @@ TEST_F(ServeEndpoints, HeadHasHeadersButNoBody) {
   RawConnection c(daemon->port());
   ASSERT_TRUE(c.ok());
   ASSERT_TRUE(
-      c.send("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
+      c.send("HEAD /health HTTP/1.1\r\nHost: localhost\r\n\r\nGET /live HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   const auto head = c.read_response(5s, true);
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
@@ -156,7 +156,7 @@ TEST_F(ServeEndpoints, KeepAliveServesManyRequestsOnOneConnection) {
   RawConnection c(daemon->port());
   ASSERT_TRUE(c.ok());
   for (int i = 0; i < 50; ++i) {
-    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     const auto r = c.read_response();
     ASSERT_TRUE(r) << i;
     EXPECT_EQ(r->status, 200);

@@ -88,11 +88,11 @@ TEST(ServeLifecycle, SigtermLetsTheSlowRequestFinishAndExitsZero) {
   ASSERT_TRUE(daemon.start()) << daemon.output();
 
   RawConnection idle(daemon.port()); // an open keep-alive connection
-  ASSERT_TRUE(idle.send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(idle.send("GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   ASSERT_TRUE(idle.read_response());
 
   RawConnection slow(daemon.port());
-  ASSERT_TRUE(slow.send("GET /live HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello"));
+  ASSERT_TRUE(slow.send("GET /live HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nhello"));
   // The server has the header once /diagnostics counts the request in flight.
   ASSERT_TRUE(wait_in_flight(daemon.port(), 2, 5s)) << daemon.output();
 
@@ -101,7 +101,7 @@ TEST(ServeLifecycle, SigtermLetsTheSlowRequestFinishAndExitsZero) {
   // New connections are no longer accepted.
   EXPECT_FALSE(request(daemon.port(), "GET", "/live", {}, {}, 1s));
   // On the open connection /ready fails and the answer closes the connection.
-  ASSERT_TRUE(idle.send("GET /ready HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(idle.send("GET /ready HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   const auto ready = idle.read_response();
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 503);
@@ -121,7 +121,7 @@ TEST(ServeLifecycle, SecondSignalExitsAtOnce) {
   DaemonProcess daemon(nlohmann::json{{"server", {{"drain_timeout", "60s"}}}});
   ASSERT_TRUE(daemon.start()) << daemon.output();
   RawConnection slow(daemon.port());
-  ASSERT_TRUE(slow.send("GET /live HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhe"));
+  ASSERT_TRUE(slow.send("GET /live HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nhe"));
   ASSERT_TRUE(wait_in_flight(daemon.port(), 2, 5s)) << daemon.output();
   daemon.signal(SIGINT);
   ASSERT_TRUE(daemon.wait_for_output("\"msg\":\"draining\"", 5s)) << daemon.output();

@@ -48,7 +48,7 @@ TEST_F(ServeLimits, TwoMegabyteBodyIs413) {
 
 TEST_F(ServeLimits, MalformedRequestIs400) {
   RawConnection c(daemon->port());
-  ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n"));
+  ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\n\r\n"));
   expect_problem(c.read_response(), 400);
   EXPECT_TRUE(c.wait_closed(5s));
 }
@@ -56,12 +56,12 @@ TEST_F(ServeLimits, MalformedRequestIs400) {
 TEST_F(ServeLimits, LimitsHoldForLaterRequestsOnAKeepAliveConnection) {
   // After the first request a connection parses what it has buffered before
   // reading more: the same limits and errors apply on that path.
-  const std::string live = "GET /live HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string live = "GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n";
   {
     RawConnection c(daemon->port());
     ASSERT_TRUE(c.send(live));
     ASSERT_EQ(c.read_response()->status, 200);
-    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n"));
+    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: localhost\r\nBad Header Line\r\n\r\n"));
     expect_problem(c.read_response(), 400);
     EXPECT_TRUE(c.wait_closed(5s));
   }
@@ -69,7 +69,7 @@ TEST_F(ServeLimits, LimitsHoldForLaterRequestsOnAKeepAliveConnection) {
     RawConnection c(daemon->port());
     ASSERT_TRUE(c.send(live));
     ASSERT_EQ(c.read_response()->status, 200);
-    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(16 * 1024, 'a') +
+    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: localhost\r\nX-Big: " + std::string(16 * 1024, 'a') +
                        "\r\n\r\n"));
     expect_problem(c.read_response(), 431);
   }
@@ -77,7 +77,7 @@ TEST_F(ServeLimits, LimitsHoldForLaterRequestsOnAKeepAliveConnection) {
     // A request with a body and one after it, in one packet.
     RawConnection c(daemon->port());
     ASSERT_TRUE(c.send(live +
-                       "POST /v1/sources/x/refresh HTTP/1.1\r\nHost: x\r\n"
+                       "POST /v1/sources/x/refresh HTTP/1.1\r\nHost: localhost\r\n"
                        "Content-Length: 5\r\n\r\nhello" +
                        live));
     ASSERT_EQ(c.read_response()->status, 200);
@@ -94,7 +94,7 @@ TEST_F(ServeLimits, LimitsHoldForLaterRequestsOnAKeepAliveConnection) {
 TEST_F(ServeLimits, SlowlorisIsDisconnectedWhileOthersAreServed) {
   RawConnection slow(daemon->port());
   ASSERT_TRUE(slow.ok());
-  const std::string text = "GET /live HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa\r\n";
+  const std::string text = "GET /live HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa\r\n";
   // One byte every 300 ms; the 1 s header timeout must cut it off long
   // before the whole header has been sent.
   std::size_t sent = 0;
@@ -116,7 +116,7 @@ TEST_F(ServeLimits, SlowlorisIsDisconnectedWhileOthersAreServed) {
 
 TEST_F(ServeLimits, IdleKeepAliveConnectionIsClosed) {
   RawConnection c(daemon->port());
-  ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   ASSERT_TRUE(c.read_response());
   EXPECT_TRUE(c.wait_closed(10s));
 }
@@ -127,7 +127,7 @@ TEST_F(ServeLimits, ExcessConnectionsGet503AtOnce) {
     held.emplace_back(daemon->port());
     ASSERT_TRUE(held.back().ok());
     // Each connection is accepted and counted before the next one.
-    ASSERT_TRUE(held.back().send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(held.back().send("GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     ASSERT_TRUE(held.back().read_response());
   }
   RawConnection extra(daemon->port());
@@ -152,9 +152,9 @@ TEST_F(ServeLimits, ExcessConnectionsGet503AtOnce) {
 TEST_F(ServeLimits, RandomAndTruncatedRequestsNeverCrashIt) {
   std::mt19937 random(20261126);
   const std::vector<std::string> seeds = {
-      "GET /live HTTP/1.1\r\nHost: x\r\n\r\n",
-      "POST /v1/sources/a/refresh HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
-      "GET /v1/sources/%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+      "GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n",
+      "POST /v1/sources/a/refresh HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello",
+      "GET /v1/sources/%zz HTTP/1.1\r\nHost: localhost\r\n\r\n",
       "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
       "GET http://example/live?x=1 HTTP/1.1\r\n\r\n",
       "OPTIONS * HTTP/1.1\r\n\r\n"};

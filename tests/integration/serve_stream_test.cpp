@@ -85,7 +85,7 @@ bool read_until(RawConnection& c, std::string& text, std::string_view needle,
 TEST(ServeStream, SendsChunkedEventsAndEndsThemOnDrain) {
   InProcessServer server;
   RawConnection c(server.port());
-  ASSERT_TRUE(c.send("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(c.send("GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   std::string text;
   ASSERT_TRUE(read_until(c, text, "data: 2\n\n", 5s)) << text;
   EXPECT_TRUE(text.starts_with("HTTP/1.1 200 OK\r\n")) << text;
@@ -104,7 +104,7 @@ TEST(ServeStream, ClientLeavingEndsTheStream) {
   InProcessServer server;
   {
     RawConnection c(server.port());
-    ASSERT_TRUE(c.send("GET /v1/events HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(c.send("GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n"));
     std::string text;
     ASSERT_TRUE(read_until(c, text, "data: 1\n\n", 5s)) << text;
   }
@@ -124,7 +124,7 @@ TEST(ServeThreads, ManyClientsOnFourThreadsAreAllServed) {
     clients.emplace_back([&] {
       RawConnection c(daemon.port());
       for (int i = 0; i < 200; ++i) {
-        if (!c.send("GET /live HTTP/1.1\r\nHost: x\r\n\r\n")) {
+        if (!c.send("GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n")) {
           return;
         }
         if (const auto r = c.read_response(); r && r->status == 200) {

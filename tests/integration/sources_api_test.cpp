@@ -87,24 +87,24 @@ TEST(SourcesApi, RequestsOnOneKeepAliveConnectionAreIndependent) {
     return c.read_response();
   };
   const std::string absolute = "http://127.0.0.1:" + std::to_string(daemon.port());
-  auto r = exchange("GET /v1/sources/weather HTTP/1.1\r\nHost: x\r\nIf-None-Match: " + etag +
+  auto r = exchange("GET /v1/sources/weather HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + etag +
                     "\r\nX-Padding: " + std::string(300, 'p') + "\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 304);
-  r = exchange("GET " + absolute + "/v1/sources/weather HTTP/1.1\r\nHost: x\r\n");
+  r = exchange("GET " + absolute + "/v1/sources/weather HTTP/1.1\r\nHost: localhost\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << "the If-None-Match of the request before is gone";
   EXPECT_EQ(r->body, R"({"t":21})");
-  r = exchange("GET /v1/sources/weather?pick=/t HTTP/1.1\r\nHost: x\r\n");
+  r = exchange("GET /v1/sources/weather?pick=/t HTTP/1.1\r\nHost: localhost\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  r = exchange("GET " + absolute + "?x=1 HTTP/1.1\r\nHost: x\r\n");
+  r = exchange("GET " + absolute + "?x=1 HTTP/1.1\r\nHost: localhost\r\n");
   ASSERT_TRUE(r);
   EXPECT_NE(r->status, 400) << "\"http://host?x=1\" is the root with a query";
-  r = exchange("GET /live HTTP/1.1\r\nHost: x\r\n");
+  r = exchange("GET /live HTTP/1.1\r\nHost: localhost\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  r = exchange("GET * HTTP/1.1\r\nHost: x\r\n");
+  r = exchange("GET * HTTP/1.1\r\nHost: localhost\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(up.count("/w"), 1);
@@ -199,7 +199,7 @@ TEST(SourcesApi, RefreshWaitsAndEventsStreamTheChange) {
 
   RawConnection events(daemon.port());
   ASSERT_TRUE(events.ok());
-  ASSERT_TRUE(events.send("GET /v1/events HTTP/1.1\r\nHost: test\r\n\r\n"));
+  ASSERT_TRUE(events.send("GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   std::string seen;
   ASSERT_TRUE(eventually([&] {
     seen += events.read_some(100ms);

@@ -115,6 +115,51 @@ TEST_F(Dispatching, RefreshClassIsRateLimitedByDefault) {
             std::string::npos);
 }
 
+TEST_F(Dispatching, HostThatDoesNotNameThisServerIs421BeforeRouting) {
+  auto a = dispatch(core, make(http::Method::get, "/live", {{"Host", "rebind.example:8080"}}));
+  EXPECT_EQ(a.response.status, 421);
+  EXPECT_EQ(a.response.header("Content-Type"), "application/problem+json");
+  EXPECT_NE(a.response.body->find("server.allowed_hosts"), std::string::npos);
+  a = dispatch(core, make(http::Method::get, "/nope", {{"Host", "rebind.example"}}));
+  EXPECT_EQ(a.response.status, 421);
+  for (const auto* host : {"127.0.0.1:8080", "[::1]:8080", "localhost:8080", "LOCALHOST", ""}) {
+    a = dispatch(core, make(http::Method::get, "/live", {{"Host", host}}));
+    EXPECT_EQ(a.response.status, 200) << host;
+  }
+  auto c = *core.state.config();
+  c.server.allowed_hosts = {"nas.lan"};
+  core.state.set_config(c);
+  a = dispatch(core, make(http::Method::get, "/live", {{"Host", "NAS.lan:8080"}}));
+  EXPECT_EQ(a.response.status, 200);
+  a = dispatch(core, make(http::Method::get, "/live", {{"Host", "evil.lan"}}));
+  EXPECT_EQ(a.response.status, 421);
+}
+
+TEST_F(Dispatching, CrossSitePostIs403EvenWithTheToken) {
+  set_token("t0ken");
+  const std::vector<http::Header> base{{"Host", "localhost:8080"},
+                                       {"Authorization", "Bearer t0ken"}};
+  auto with = [&](http::Header extra) {
+    auto headers = base;
+    headers.push_back(std::move(extra));
+    return make(http::Method::post, "/v1/things/lamp/refresh", std::move(headers));
+  };
+  EXPECT_EQ(dispatch(core, with({"Origin", "http://evil.example"})).response.status, 403);
+  EXPECT_EQ(dispatch(core, with({"Origin", "null"})).response.status, 403);
+  EXPECT_EQ(dispatch(core, with({"Sec-Fetch-Site", "cross-site"})).response.status, 403);
+  EXPECT_EQ(dispatch(core, with({"Origin", "http://localhost:8080"})).response.status, 200);
+  EXPECT_EQ(dispatch(core, with({"Sec-Fetch-Site", "same-origin"})).response.status, 200);
+  EXPECT_EQ(
+      dispatch(core, make(http::Method::post, "/v1/things/lamp/refresh", base)).response.status,
+      200)
+      << "curl and scripts send neither header";
+  // Reads are not refused: a cross-site page cannot read their answers.
+  EXPECT_EQ(dispatch(core, make(http::Method::get, "/live",
+                                {{"Host", "localhost"}, {"Origin", "http://evil.example"}}))
+                .response.status,
+            200);
+}
+
 TEST_F(Dispatching, ThrowingHandlerIs500) {
   const auto a = dispatch(core, make(http::Method::get, "/v1/broken"));
   EXPECT_EQ(a.response.status, 500);

@@ -48,6 +48,9 @@ struct ServerConfig {
   int max_connections = 1024;
   Duration drain_timeout{10'000};
   bool ui = true;
+  // Host names the API answers to besides IP literals, localhost and the
+  // machine's name; "*" = any (turns the DNS-rebinding check off).
+  std::vector<std::string> allowed_hosts;
   bool operator==(const ServerConfig&) const = default;
 };
 

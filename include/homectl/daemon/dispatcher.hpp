@@ -11,10 +11,14 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 
-// The transport-neutral request pipeline: route (404/405), authorise (401),
-// rate-limit (429), run the handler (500 if it throws), then count and log.
+// The transport-neutral request pipeline: admit (421 for a Host that does not
+// name this server, 403 for a cross-site request that changes state), route
+// (404/405), rate-limit (429), authorise (401), run the handler (500 if it
+// throws), then count and log.
 // Sessions feed it parsed requests; tests feed it in-memory ones.
 namespace homectl::daemon {
 
@@ -34,12 +38,15 @@ public:
 
 private:
   http::Response route_error(const http::Request& request, const http::Match& match) const;
+  std::optional<http::Response> refusal(const http::Request& request,
+                                        const config::ServerConfig& server) const;
 
   const http::Router& m_router;
   ServerState& m_state;
   http::InboundLimiter& m_limiter;
   HttpMetrics& m_metrics;
   mutable RequestMetrics m_request_metrics;
+  std::string m_machine_name; // gethostname(), for the Host check
 };
 
 } // namespace homectl::daemon
