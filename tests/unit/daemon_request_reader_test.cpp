@@ -42,7 +42,7 @@ Outcome read_one(std::string_view bytes, std::size_t step = 4096) {
   reader.start(k_header, k_body);
   Outcome out;
   out.progress = feed(reader, bytes, step);
-  out.failure = r.failure;
+  out.failure = reader.failure();
   if (out.progress == Progress::complete) {
     out.target = std::string(reader.message().target());
     out.body = reader.message().body();
