@@ -38,7 +38,7 @@ constexpr std::size_t k_read_chunk = 1024;
 // the connection (and destroy the answer) because of data the client was
 // still sending; a client that keeps flooding is cut off.
 constexpr auto k_linger = std::chrono::seconds(2);
-constexpr std::size_t k_linger_bytes = 256 * 1024;
+constexpr std::size_t k_linger_bytes = std::size_t{8} << 20;
 
 // Where a connection was when its client turned out to be too slow.
 enum class Phase { idle, header, body, write };
@@ -357,7 +357,10 @@ awaitable<void> Session::run() {
 
     auto& message = m_reader.message();
     if (!origin_form(message.target(), m_request.target)) {
-      co_await answer_error({400, "the request target is neither a path nor an absolute URL"});
+      // A named value: g++ 12 destroys a temporary in a co_await expression twice.
+      const RequestReader::Failure bad_target{
+          400, "the request target is neither a path nor an absolute URL"};
+      co_await answer_error(bad_target);
       break;
     }
     const bool client_keep_alive = message.keep_alive();
