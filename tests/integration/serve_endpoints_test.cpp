@@ -139,8 +139,8 @@ TEST_F(ServeEndpoints, WrongMethodIs405WithAllow) {
 TEST_F(ServeEndpoints, HeadHasHeadersButNoBody) {
   RawConnection c(daemon->port());
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(
-      c.send("HEAD /health HTTP/1.1\r\nHost: localhost\r\n\r\nGET /live HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_TRUE(c.send("HEAD /health HTTP/1.1\r\nHost: localhost\r\n\r\nGET /live HTTP/1.1\r\nHost: "
+                     "localhost\r\n\r\n"));
   const auto head = c.read_response(5s, true);
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);

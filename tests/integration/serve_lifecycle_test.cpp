@@ -92,7 +92,8 @@ TEST(ServeLifecycle, SigtermLetsTheSlowRequestFinishAndExitsZero) {
   ASSERT_TRUE(idle.read_response());
 
   RawConnection slow(daemon.port());
-  ASSERT_TRUE(slow.send("GET /live HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nhello"));
+  ASSERT_TRUE(
+      slow.send("GET /live HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nhello"));
   // The server has the header once /diagnostics counts the request in flight.
   ASSERT_TRUE(wait_in_flight(daemon.port(), 2, 5s)) << daemon.output();
 

@@ -69,8 +69,8 @@ TEST_F(ServeLimits, LimitsHoldForLaterRequestsOnAKeepAliveConnection) {
     RawConnection c(daemon->port());
     ASSERT_TRUE(c.send(live));
     ASSERT_EQ(c.read_response()->status, 200);
-    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: localhost\r\nX-Big: " + std::string(16 * 1024, 'a') +
-                       "\r\n\r\n"));
+    ASSERT_TRUE(c.send("GET /live HTTP/1.1\r\nHost: localhost\r\nX-Big: " +
+                       std::string(16 * 1024, 'a') + "\r\n\r\n"));
     expect_problem(c.read_response(), 431);
   }
   {
@@ -94,7 +94,8 @@ TEST_F(ServeLimits, LimitsHoldForLaterRequestsOnAKeepAliveConnection) {
 TEST_F(ServeLimits, SlowlorisIsDisconnectedWhileOthersAreServed) {
   RawConnection slow(daemon->port());
   ASSERT_TRUE(slow.ok());
-  const std::string text = "GET /live HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa\r\n";
+  const std::string text =
+      "GET /live HTTP/1.1\r\nHost: localhost\r\nX-Slow: aaaaaaaaaaaaaaaaaaaa\r\n";
   // One byte every 300 ms; the 1 s header timeout must cut it off long
   // before the whole header has been sent.
   std::size_t sent = 0;

@@ -87,8 +87,9 @@ TEST(SourcesApi, RequestsOnOneKeepAliveConnectionAreIndependent) {
     return c.read_response();
   };
   const std::string absolute = "http://127.0.0.1:" + std::to_string(daemon.port());
-  auto r = exchange("GET /v1/sources/weather HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + etag +
-                    "\r\nX-Padding: " + std::string(300, 'p') + "\r\n");
+  auto r =
+      exchange("GET /v1/sources/weather HTTP/1.1\r\nHost: localhost\r\nIf-None-Match: " + etag +
+               "\r\nX-Padding: " + std::string(300, 'p') + "\r\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 304);
   r = exchange("GET " + absolute + "/v1/sources/weather HTTP/1.1\r\nHost: localhost\r\n");
