@@ -91,6 +91,7 @@ format-check:
 	clang-format --dry-run --Werror $(CXX_SOURCES)
 
 lint: format-check $(BUILD)/CMakeCache.txt
+	bash scripts/check-layers.sh
 	cmake --build $(BUILD) -j$(JOBS) --target homectl
 	bash scripts/clang-tidy.sh $(BUILD)
 
