@@ -73,6 +73,7 @@ std::optional<std::string> unknown_command(int argc, char** argv) {
 void build_app(CLI::App& app, Context& ctx) {
   app.description("homectl: one reliable hub for a home server's data sources");
   app.set_help_flag("-h,--help", "Show help and exit");
+  app.set_version_flag("-V,--version", version_line(), "Show the version and exit");
   app.option_defaults()->always_capture_default();
   app.add_option("--config", ctx.globals.config_path, "Configuration file (JSON with comments)")
       ->envname("HOMECTL_CONFIG")
@@ -123,6 +124,18 @@ int run(int argc, char** argv) {
     return ctx.exit_code != k_exit_ok ? ctx.exit_code : k_exit_failed;
   }
   return ctx.exit_code;
+}
+
+config::LoadOptions load_options(const Globals& globals, const std::string& file) {
+  config::LoadOptions options;
+  options.path = file.empty() ? globals.config_path : file;
+  options.env = config::process_environment();
+  if (!globals.log_level.empty()) {
+    options.overrides["log.level"] = globals.log_level;
+  } else if (globals.quiet) {
+    options.overrides["log.level"] = "error";
+  }
+  return options;
 }
 
 } // namespace homectl::cli

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "homectl/config/loader.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <span>
@@ -23,6 +25,15 @@ struct Globals {
   std::string log_level;   // --log-level; empty = from config
   bool quiet = false;      // -q/--quiet
 };
+
+// How every command loads the configuration: --config (or the search path),
+// the environment, and --log-level (--quiet: "error") as a flag override, so
+// flag > env > file holds for `serve`, `config show` and the client commands
+// alike. `file` replaces --config when not empty (validate's FILE).
+config::LoadOptions load_options(const Globals& globals, const std::string& file = {});
+
+// "homectl 1.2.3 (compiler, build type)": `homectl version` and `--version`.
+std::string version_line();
 
 // What a command's callback reads and sets.
 struct Context {

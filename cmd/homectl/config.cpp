@@ -19,10 +19,7 @@ struct ConfigOptions {
 };
 
 config::LoadResult load_config(const Context& ctx, const std::string& file) {
-  config::LoadOptions options;
-  options.path = file.empty() ? ctx.globals.config_path : file;
-  options.env = config::process_environment();
-  return config::load(options);
+  return config::load(load_options(ctx.globals, file));
 }
 
 void print_problems(const config::LoadResult& result, bool quiet) {

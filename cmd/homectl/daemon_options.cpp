@@ -17,10 +17,7 @@ void add_daemon_options(CLI::App& cmd, DaemonFlags& flags) {
 }
 
 Result<config::Config> load_client_config(const Context& ctx) {
-  config::LoadOptions options;
-  options.path = ctx.globals.config_path;
-  options.env = config::process_environment();
-  auto result = config::load(options);
+  auto result = config::load(load_options(ctx.globals));
   std::string errors;
   for (const auto& problem : result.problems) {
     if (problem.severity == config::Severity::error) {

@@ -12,15 +12,7 @@ void add_serve(CLI::App& cmd, Context& ctx) {
     const Globals globals = ctx.globals;
     daemon::Options options;
     options.load = [globals] {
-      config::LoadOptions load_options;
-      load_options.path = globals.config_path;
-      load_options.env = config::process_environment();
-      if (!globals.log_level.empty()) {
-        load_options.overrides["log.level"] = globals.log_level;
-      } else if (globals.quiet) {
-        load_options.overrides["log.level"] = "error";
-      }
-      const auto result = config::load(load_options);
+      const auto result = config::load(load_options(globals));
       daemon::LoadedConfig loaded;
       loaded.file = result.file;
       for (const auto& problem : result.problems) {

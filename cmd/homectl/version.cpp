@@ -7,6 +7,11 @@
 
 namespace homectl::cli {
 
+std::string version_line() {
+  return "homectl " + std::string(build::k_version) + " (" + std::string(build::k_compiler) + ", " +
+         std::string(build::k_build_type) + ")";
+}
+
 void add_version(CLI::App& cmd, Context& /*ctx*/) {
   auto json = std::make_shared<bool>(false);
   cmd.add_flag("--json", *json, "Print as JSON");
@@ -15,8 +20,7 @@ void add_version(CLI::App& cmd, Context& /*ctx*/) {
       std::cout << R"({"version":")" << build::k_version << R"(","compiler":")" << build::k_compiler
                 << R"(","build_type":")" << build::k_build_type << "\"}\n";
     } else {
-      std::cout << "homectl " << build::k_version << " (" << build::k_compiler << ", "
-                << build::k_build_type << ")\n";
+      std::cout << version_line() << "\n";
     }
   });
 }

@@ -314,28 +314,4 @@ nlohmann::json to_json(const MetricsSummary& summary) {
           {"window_s", optional_json(summary.window_s)}};
 }
 
-nlohmann::json exposition_json(const metrics::Exposition& exposition) {
-  nlohmann::json families = nlohmann::json::array();
-  for (const auto& f : exposition.families) {
-    nlohmann::json samples = nlohmann::json::array();
-    for (const auto& s : f.samples) {
-      nlohmann::json labels = nlohmann::json::object();
-      for (const auto& l : s.labels) {
-        labels[l.name] = l.value;
-      }
-      // JSON has no NaN/Inf: those values are written as strings, as Prometheus does.
-      nlohmann::json value = std::isfinite(s.value) ? nlohmann::json(s.value)
-                             : std::isnan(s.value)  ? nlohmann::json("NaN")
-                             : s.value > 0          ? nlohmann::json("+Inf")
-                                                    : nlohmann::json("-Inf");
-      samples.push_back({{"name", s.name}, {"labels", labels}, {"value", value}});
-    }
-    families.push_back({{"name", f.name},
-                        {"type", std::string(metrics::to_string(f.type))},
-                        {"help", f.help},
-                        {"samples", samples}});
-  }
-  return {{"families", families}};
-}
-
 } // namespace homectl::client

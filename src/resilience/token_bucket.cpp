@@ -51,6 +51,9 @@ std::chrono::milliseconds TokenBucket::wait_time(time_point now) {
 
 std::chrono::milliseconds TokenBucket::time_to_full(time_point now) {
   refill(now);
+  if (m_tokens >= m_capacity) {
+    return std::chrono::milliseconds(0);
+  }
   if (m_rate <= 0.0) {
     return std::chrono::milliseconds::max();
   }

@@ -14,10 +14,6 @@
 
 #include <algorithm>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frame
-// allocator (operator new/delete are a matched pair in awaitable_frame_base).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::sources {
 
 namespace asio = boost::asio;

@@ -10,9 +10,6 @@
 #include <optional>
 #include <string>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::sources {
 namespace {
 

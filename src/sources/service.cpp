@@ -214,10 +214,6 @@ std::shared_ptr<SourceState> Service::find(std::string_view name) const {
   return it == table->end() ? nullptr : it->second;
 }
 
-bool Service::has_source(std::string_view name) const {
-  return find(name) != nullptr;
-}
-
 std::optional<Lookup> Service::serve_from_memory(SourceState& state) {
   const auto entry = m_store.use(*state.slot);
   if (!entry) {

@@ -15,9 +15,6 @@
 #include <cmath>
 #include <exception>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::sources {
 namespace asio = boost::asio;
 

@@ -42,6 +42,16 @@ assert origin["server"]["listen"] == {"value": "127.0.0.1:8080", "origin": "defa
 assert origin["sources"]["api"]["ttl"] == {"value": "5m", "origin": "defaults.ttl"}
 PY
 
+# The global flags win over the environment, as for serve: flag > env > file.
+MY_TOKEN=t HOMECTL_LOG_LEVEL=debug "$bin" config show --log-level error --origin > flag.json
+MY_TOKEN=t HOMECTL_LOG_LEVEL=debug "$bin" --log-level warn config show > flag2.json
+python3 - <<'PY'
+import json
+log = json.load(open("flag.json"))["log"]["level"]
+assert log == {"value": "error", "origin": "flag"}, log
+assert json.load(open("flag2.json"))["log"]["level"] == "warn"
+PY
+
 # An invalid configuration is not shown; the problem is, and the exit code is 1.
 set +e
 "$bin" config show > out.txt 2> err.txt

@@ -31,7 +31,19 @@ TEST(ReloadPlan, KeepsRestartOnlySettingsAndListsChanges) {
   EXPECT_EQ(plan.applied.log.access, config::AccessLog::all);
   EXPECT_EQ(plan.needs_restart,
             (std::vector<std::string>{"server.listen", "server.threads", "redis.url"}));
-  EXPECT_EQ(plan.changed, (std::vector<std::string>{"server.api_token", "log"}));
+  EXPECT_EQ(plan.changed, (std::vector<std::string>{"server.api_token", "log.access"}));
+}
+
+TEST(ReloadPlan, EveryReloadableSettingIsReportedByName) {
+  config::Config current;
+  config::Config next = current;
+  next.server.write_timeout = current.server.write_timeout + std::chrono::seconds(1);
+  next.server.allowed_hosts = {"nas.lan"};
+  next.sources.push_back(config::SourceConfig{});
+  const auto plan = plan_reload(current, next);
+  EXPECT_TRUE(plan.needs_restart.empty());
+  EXPECT_EQ(plan.changed, (std::vector<std::string>{"server.write_timeout", "server.allowed_hosts",
+                                                    "sources"}));
 }
 
 TEST(ReloadPlan, NothingChanged) {

@@ -119,12 +119,3 @@ TEST(MetricsView, RatesAndQuantilesFromDeltas) {
   EXPECT_EQ(summary->window_s, 2.0);
 }
 
-TEST(MetricsView, ExpositionAsJsonKeepsNonFiniteValuesAsStrings) {
-  auto parsed = metrics::parse_prometheus_text("# TYPE g gauge\ng{a=\"x\"} NaN\nh +Inf\n");
-  ASSERT_TRUE(parsed);
-  auto json = client::exposition_json(*parsed);
-  EXPECT_EQ(json["families"][0]["type"], "gauge");
-  EXPECT_EQ(json["families"][0]["samples"][0]["value"], "NaN");
-  EXPECT_EQ(json["families"][0]["samples"][0]["labels"]["a"], "x");
-  EXPECT_EQ(json["families"][1]["samples"][0]["value"], "+Inf");
-}

@@ -58,8 +58,4 @@ std::string render_table(const MetricsSummary& summary);
 // The summary as JSON.
 nlohmann::json to_json(const MetricsSummary& summary);
 
-// The exposition as JSON:
-// {"families":[{"name","type","help","samples":[{"name","labels","value"}]}]}.
-nlohmann::json exposition_json(const metrics::Exposition& exposition);
-
 } // namespace homectl::client

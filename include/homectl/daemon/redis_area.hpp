@@ -43,7 +43,6 @@ public:
   health::Check check() const;
   // Connection and publish counters.
   redis::ClientStats stats() const { return m_client.stats(); }
-  bool subscriber_up() const { return m_subscriber.up(); }
 
 private:
   void handle_message(const std::string& payload);

@@ -38,7 +38,6 @@ public:
   // Time left until a probe is allowed (zero unless open).
   Duration retry_after(time_point now) const;
   int consecutive_failures() const { return m_failures; }
-  int times_opened() const { return m_reopens; }
 
 private:
   void open(time_point now);

@@ -147,7 +147,6 @@ public:
   // without calling the upstream. Any thread; runs on the strand.
   void adopt_remote(std::string name, std::string etag);
 
-  bool has_source(std::string_view name) const;
   std::vector<SourceView> sources() const;
   // The last fetch outcomes of a source, oldest first; nullopt when unknown.
   std::optional<std::vector<HistoryEntry>> history(std::string_view name) const;

@@ -28,13 +28,6 @@ std::string join(std::span<const std::string> words, std::string_view separator)
 // Strips ASCII white space from both ends.
 std::string_view trim(std::string_view s);
 
-// True when `s` starts/ends with the given affix.
-inline bool starts_with(std::string_view s, std::string_view p) {
-  return s.starts_with(p);
-}
-inline bool ends_with(std::string_view s, std::string_view p) {
-  return s.ends_with(p);
-}
 
 // Compares two strings in time independent of where they differ (for secrets).
 bool constant_time_equal(std::string_view a, std::string_view b);
