@@ -33,6 +33,9 @@ void print_run(const watchdog::RunReport& report) {
   for (const auto& d : report.deliveries) {
     if (d.result.ok) {
       std::cout << "homectl watchdog: delivered to " << d.notifier << "\n";
+    } else if (d.unconfigured) {
+      std::cout << "homectl watchdog: dropped a queued notification for " << d.notifier << ": "
+                << d.result.detail << "\n";
     } else if (d.dropped) {
       std::cerr << "homectl watchdog: dropped a notification for " << d.notifier << ": "
                 << d.result.detail << "\n";
@@ -43,6 +46,38 @@ void print_run(const watchdog::RunReport& report) {
   }
   std::cout.flush();
 }
+
+// Saves the state file and says so when it cannot: every failure is logged
+// with the path, a repeat of the same failure only once, and a recovery too.
+class StateSaver {
+public:
+  explicit StateSaver(std::filesystem::path path) : m_path(std::move(path)) {}
+
+  bool save(const watchdog::WatchdogFile& file) {
+    auto saved = watchdog::save_state_file(m_path, file);
+    if (saved) {
+      if (!m_last_error.empty()) {
+        std::cerr << "homectl watchdog: saved the state to " << m_path.string() << " again\n";
+        m_last_error.clear();
+      }
+      return true;
+    }
+    m_failed = true;
+    if (saved.error().message != m_last_error) {
+      m_last_error = saved.error().message;
+      std::cerr << "homectl watchdog: error: cannot save the state: " << m_last_error << "\n";
+    }
+    return false;
+  }
+
+  // True once any save failed.
+  bool failed() const { return m_failed; }
+
+private:
+  std::filesystem::path m_path;
+  std::string m_last_error;
+  bool m_failed = false;
+};
 
 int test_notify(watchdog::Watchdog& dog) {
   const auto reports = dog.test_notify();
@@ -92,10 +127,7 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
   settings.timeout = *timeout;
   settings.thresholds = {config->watchdog.failure_threshold, config->watchdog.success_threshold,
                          config->watchdog.remind_every};
-  std::vector<std::unique_ptr<watchdog::Notifier>> notifiers;
-  for (const auto& n : config->watchdog.notify) {
-    notifiers.push_back(watchdog::make_notifier(n));
-  }
+  auto notifiers = watchdog::make_notifiers(config->watchdog.notify);
 
   // The long-running mode collects SIGTERM/SIGINT itself (blocked before any
   // thread exists); one-shot runs keep the default: a signal ends them at once.
@@ -124,30 +156,25 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
     auto loaded = watchdog::load_state_file(state_path);
     if (loaded) {
       state = std::move(loaded).value();
+      if (state.dropped_legacy > 0) {
+        std::cout << "homectl watchdog: " << state_path.string() << ": dropped "
+                  << state.dropped_legacy
+                  << " queued notification(s) of an older version (keyed by URL or argv)\n";
+      }
     } else {
       std::cerr << "homectl watchdog: " << loaded.error().message << "; starting afresh\n";
     }
   }
-  bool save_failed = false;
+  StateSaver saver(state_path);
   if (persistent) {
-    dog.on_change([&](const watchdog::WatchdogFile& file) {
-      auto saved = watchdog::save_state_file(state_path, file);
-      if (!saved && !save_failed) {
-        std::cerr << "homectl watchdog: " << saved.error().message << "\n";
-        save_failed = true;
-      }
-    });
+    dog.on_change([&saver](const watchdog::WatchdogFile& file) { saver.save(file); });
   }
 
   if (options.once) {
     const auto report = dog.run_once(state);
     print_run(report);
-    auto saved = watchdog::save_state_file(state_path, state);
-    if (!saved) {
-      std::cerr << "homectl watchdog: " << saved.error().message << "\n";
-      return k_exit_failed;
-    }
-    return report.delivery_failed() || save_failed ? k_exit_failed : k_exit_ok;
+    saver.save(state);
+    return report.delivery_failed() || saver.failed() ? k_exit_failed : k_exit_ok;
   }
 
   // Under systemd (Type=notify) say when we are watching, what we saw last, and
@@ -185,7 +212,7 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
   }
   systemd.stopping("stopping");
   if (persistent) {
-    watchdog::save_state_file(state_path, state);
+    saver.save(state);
   }
   return k_exit_ok;
 }

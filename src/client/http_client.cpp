@@ -6,8 +6,10 @@
 
 namespace homectl::client {
 
-Result<BaseUrl> parse_base_url(std::string_view url) {
-  const std::string quoted = "\"" + std::string(url) + "\"";
+namespace {
+
+// parse_base_url() without the URL in its messages.
+Result<BaseUrl> split_base_url(std::string_view url) {
   std::string_view rest = url;
   std::string scheme;
   if (rest.starts_with("http://")) {
@@ -17,29 +19,29 @@ Result<BaseUrl> parse_base_url(std::string_view url) {
     scheme = "https";
     rest.remove_prefix(8);
   } else {
-    return make_error(quoted + ": only http:// and https:// URLs are supported");
+    return make_error("only http:// and https:// URLs are supported");
   }
   const auto slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
   if (authority.empty()) {
-    return make_error(quoted + ": the URL has no host");
+    return make_error("the URL has no host");
   }
   if (authority.find('@') != std::string_view::npos) {
-    return make_error(quoted + ": user:password@ in the URL is not supported; use --token");
+    return make_error("user:password@ in the URL is not supported; use --token");
   }
   std::string_view host = authority;
   std::string_view port;
   if (authority.front() == '[') {
     const auto close = authority.find(']');
     if (close == std::string_view::npos) {
-      return make_error(quoted + ": unterminated [IPv6] host");
+      return make_error("unterminated [IPv6] host");
     }
     host = authority.substr(0, close + 1);
     auto after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') {
-        return make_error(quoted + ": unexpected text after the [IPv6] host");
+        return make_error("unexpected text after the [IPv6] host");
       }
       port = after.substr(1);
     }
@@ -48,7 +50,7 @@ Result<BaseUrl> parse_base_url(std::string_view url) {
     port = authority.substr(colon + 1);
   }
   if (host.empty() || host == "[]") {
-    return make_error(quoted + ": the URL has no host");
+    return make_error("the URL has no host");
   }
   if (!port.empty() || authority.ends_with(':')) {
     unsigned long value = 0;
@@ -60,7 +62,7 @@ Result<BaseUrl> parse_base_url(std::string_view url) {
       value = std::stoul(std::string(port));
     }
     if (!digits || value == 0 || value > 65535) {
-      return make_error(quoted + ": port \"" + std::string(port) + "\" is not a number in 1-65535");
+      return make_error("port \"" + std::string(port) + "\" is not a number in 1-65535");
     }
   }
   if (path.find('#') != std::string_view::npos) {
@@ -78,6 +80,16 @@ Result<BaseUrl> parse_base_url(std::string_view url) {
   out.path = std::move(base_path);
   out.text = std::string(url);
   return out;
+}
+
+} // namespace
+
+Result<BaseUrl> parse_base_url(std::string_view url) {
+  auto split = split_base_url(url);
+  if (!split) {
+    return make_error("\"" + std::string(url) + "\": " + split.error().message);
+  }
+  return split;
 }
 
 std::string Response::header(std::string_view name) const {
@@ -117,15 +129,17 @@ std::string format_duration(std::chrono::milliseconds d) {
 
 struct HttpClient::Impl {
   std::optional<BaseUrl> base;
-  std::string url_error;
+  Failure url_error;
   std::unique_ptr<httplib::Client> client;
 };
 
 HttpClient::HttpClient(ClientOptions options)
     : m_options(std::move(options)), m_impl(std::make_unique<Impl>()) {
-  auto base = parse_base_url(m_options.url);
+  auto base = split_base_url(m_options.url);
   if (!base) {
-    m_impl->url_error = base.error().message;
+    m_impl->url_error = {FailureKind::invalid_url,
+                         "\"" + m_options.url + "\": " + base.error().message,
+                         base.error().message};
     return;
   }
   m_impl->base = std::move(base).value();
@@ -152,6 +166,10 @@ std::string HttpClient::url_for(std::string_view path) const {
 
 namespace {
 
+Failure make_failure(FailureKind kind, const std::string& url, std::string reason) {
+  return Failure{kind, url + ": " + reason, std::move(reason)};
+}
+
 Outcome to_outcome(httplib::Result& result, const std::string& url, const ClientOptions& options,
                    std::chrono::steady_clock::time_point started) {
   Outcome out;
@@ -159,20 +177,22 @@ Outcome to_outcome(httplib::Result& result, const std::string& url, const Client
     const auto error = result.error();
     switch (error) {
     case httplib::Error::Connection:
-      out.failure = {FailureKind::unreachable, url + ": cannot connect (connection refused or "
-                                                     "host unreachable)"};
+      out.failure = make_failure(FailureKind::unreachable, url,
+                                 "cannot connect (connection refused or host unreachable)");
       break;
     case httplib::Error::ConnectionTimeout:
-      out.failure = {FailureKind::timeout,
-                     url + ": no connection within " + format_duration(options.connect_timeout)};
+      out.failure =
+          make_failure(FailureKind::timeout, url,
+                       "no connection within " + format_duration(options.connect_timeout));
       break;
     case httplib::Error::Read:
-      out.failure = {FailureKind::timeout, url + ": no complete answer within " +
-                                               format_duration(options.read_timeout) +
-                                               " (timed out or connection closed)"};
+      out.failure =
+          make_failure(FailureKind::timeout, url,
+                       "no complete answer within " + format_duration(options.read_timeout) +
+                           " (timed out or connection closed)");
       break;
     default:
-      out.failure = {FailureKind::other, url + ": " + httplib::to_string(error)};
+      out.failure = make_failure(FailureKind::other, url, httplib::to_string(error));
       break;
     }
     return out;
@@ -189,10 +209,15 @@ Outcome to_outcome(httplib::Result& result, const std::string& url, const Client
   return out;
 }
 
-httplib::Headers to_httplib(const Headers& headers) {
+httplib::Headers to_httplib(const Headers& headers, const ClientOptions& options) {
   httplib::Headers out;
   for (const auto& [name, value] : headers) {
     out.emplace(name, value);
+  }
+  if ((!options.basic_user.empty() || !options.basic_password.empty()) &&
+      out.find("Authorization") == out.end()) {
+    out.insert(
+        httplib::make_basic_authentication_header(options.basic_user, options.basic_password));
   }
   return out;
 }
@@ -209,21 +234,23 @@ std::string request_path(const std::optional<BaseUrl>& base, std::string_view pa
 
 Outcome HttpClient::get(std::string_view path, const Headers& headers) {
   if (!m_impl->client) {
-    return Outcome{std::nullopt, {FailureKind::invalid_url, m_impl->url_error}};
+    return Outcome{std::nullopt, m_impl->url_error};
   }
   const auto started = std::chrono::steady_clock::now();
-  auto result = m_impl->client->Get(request_path(m_impl->base, path), to_httplib(headers));
+  auto result =
+      m_impl->client->Get(request_path(m_impl->base, path), to_httplib(headers, m_options));
   return to_outcome(result, url_for(path), m_options, started);
 }
 
 Outcome HttpClient::post(std::string_view path, std::string_view body,
                          std::string_view content_type, const Headers& headers) {
   if (!m_impl->client) {
-    return Outcome{std::nullopt, {FailureKind::invalid_url, m_impl->url_error}};
+    return Outcome{std::nullopt, m_impl->url_error};
   }
   const auto started = std::chrono::steady_clock::now();
-  auto result = m_impl->client->Post(request_path(m_impl->base, path), to_httplib(headers),
-                                     body.data(), body.size(), std::string(content_type));
+  auto result =
+      m_impl->client->Post(request_path(m_impl->base, path), to_httplib(headers, m_options),
+                           body.data(), body.size(), std::string(content_type));
   return to_outcome(result, url_for(path), m_options, started);
 }
 

@@ -285,7 +285,8 @@ std::vector<Setting> build_table() {
       row<&NotifierConfig::type>(N, "type", T::enumeration, "Notifier kind; required",
                                  {.enum_values = k_notifier_types}),
       row<&NotifierConfig::url>(N, "url", T::http_url,
-                                "ntfy topic URL, Gotify server URL or webhook URL"),
+                                "ntfy topic URL, Gotify server URL or webhook URL; user:password@ "
+                                "is sent as HTTP Basic auth"),
       row<&NotifierConfig::token>(N, "token", T::string, "ntfy access token or Gotify app token",
                                   {.secret = true}),
       row<&NotifierConfig::headers>(N, "headers", T::string_map,

@@ -90,7 +90,15 @@ and command (runs an argument vector without a shell, with HOMECTL_STATE,
 HOMECTL_PREVIOUS and HOMECTL_MESSAGE in its environment, killed after its
 timeout). Deliveries are retried with backoff; one failing notifier does not
 stop the others. --test-notify sends a test message to every notifier and
-reports each result.)"},
+reports each result.
+
+Output, errors and the state file name each notifier by its type, its number
+among the notifiers of that type and its host, e.g. webhook#2 ha.lan:8123 or
+command#1, never by its URL or argv: a notifier URL's user:password@ (sent as
+HTTP Basic auth), path and query may hold secrets. The state file is created
+with mode 0600 in directories created with mode 0700; a symbolic link or
+anything but a regular file at its path is refused, and a file over 1 MiB is
+not read (the run starts afresh). A command gets file descriptors 0-2 only.)"},
     {"completion",
      R"(Prints a completion script for bash, zsh or fish, generated from the
 command definitions, so it completes every subcommand, option and option

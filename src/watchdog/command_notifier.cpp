@@ -5,9 +5,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <thread>
 
@@ -41,6 +43,29 @@ bool wait_until(pid_t pid, int& status, std::chrono::steady_clock::time_point de
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// One past the highest descriptor number this process may hold, for closing
+// them one by one where close_range(2) is missing (Linux < 5.9). Read before
+// fork: the child only closes.
+int descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return 65536;
+  }
+  return static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 1 << 20));
+}
+
+// In the child between fork and execve: nothing but async-signal-safe calls.
+// The command gets fds 0-2 only; whatever else this process holds (sockets,
+// the state file, descriptors inherited without O_CLOEXEC) stays out of it.
+void close_other_descriptors(int limit) {
+  if (::close_range(3, ~0U, 0) == 0) {
+    return;
+  }
+  for (int fd = 3; fd < limit; ++fd) {
+    ::close(fd);
   }
 }
 
@@ -93,6 +118,7 @@ DeliveryResult run_command(const std::vector<std::string>& argv, const Notificat
   }
   argp.push_back(nullptr);
 
+  const int fd_limit = descriptor_limit();
   const pid_t pid = ::fork();
   if (pid < 0) {
     result.detail = "fork failed";
@@ -105,6 +131,7 @@ DeliveryResult run_command(const std::vector<std::string>& argv, const Notificat
       ::dup2(null_fd, 0);
       ::dup2(null_fd, 1);
     }
+    close_other_descriptors(fd_limit);
     ::execve(program.c_str(), argp.data(), envp.data());
     ::_exit(127);
   }

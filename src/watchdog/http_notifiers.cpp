@@ -1,9 +1,13 @@
 #include "homectl/client/http_client.hpp"
+#include "homectl/util/strings.hpp"
 #include "homectl/watchdog/notifier.hpp"
+#include "homectl/watchdog/notifier_label.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <map>
 
 namespace homectl::watchdog {
 namespace {
@@ -20,7 +24,8 @@ std::optional<std::chrono::seconds> parse_retry_after(const std::string& value) 
 DeliveryResult to_result(const client::Outcome& outcome) {
   DeliveryResult result;
   if (!outcome) {
-    result.detail = outcome.failure.message;
+    // The reason only: the failure message names the URL, which may hold secrets.
+    result.detail = outcome.failure.reason;
     return result;
   }
   const auto& response = *outcome.response;
@@ -32,13 +37,38 @@ DeliveryResult to_result(const client::Outcome& outcome) {
   return result;
 }
 
-client::ClientOptions options_for(const config::NotifierConfig& config) {
+bool has_authorization(const client::Headers& headers) {
+  return std::any_of(headers.begin(), headers.end(),
+                     [](const auto& h) { return util::to_lower(h.first) == "authorization"; });
+}
+
+// The URL's user:password@ becomes HTTP Basic auth, unless the request carries
+// another Authorization header (a token or an explicit header).
+client::ClientOptions options_for(const config::NotifierConfig& config,
+                                  const client::Headers& headers) {
+  auto url = split_notifier_url(config.url);
   client::ClientOptions options;
-  options.url = config.url;
+  options.url = std::move(url.url);
+  if (!has_authorization(headers)) {
+    options.basic_user = std::move(url.username);
+    options.basic_password = std::move(url.password);
+  }
   options.connect_timeout = std::min(config.timeout, std::chrono::milliseconds(5000));
   options.read_timeout = config.timeout;
   return options;
 }
+
+// What every notifier shares: its configuration and its label.
+class NotifierBase : public Notifier {
+public:
+  NotifierBase(config::NotifierConfig config, std::string label)
+      : m_config(std::move(config)), m_label(std::move(label)) {}
+  std::string key() const override { return m_label; }
+
+protected:
+  config::NotifierConfig m_config;
+  std::string m_label;
+};
 
 std::string body_text(const Notification& n, const std::string& daemon_url) {
   std::string text = n.message.empty() ? std::string(to_string(n.state)) : n.message;
@@ -50,12 +80,10 @@ std::string body_text(const Notification& n, const std::string& daemon_url) {
 }
 
 // ntfy: POST the message to the topic URL; Title/Priority/Tags headers.
-class NtfyNotifier final : public Notifier {
+class NtfyNotifier final : public NotifierBase {
 public:
-  explicit NtfyNotifier(config::NotifierConfig config) : m_config(std::move(config)) {}
-  std::string key() const override { return "ntfy " + m_config.url; }
+  using NotifierBase::NotifierBase;
   DeliveryResult deliver(const Notification& n, const std::string& daemon_url) override {
-    client::HttpClient http(options_for(m_config));
     client::Headers headers = m_config.headers;
     headers["Title"] = title_of(n);
     int priority = m_config.priority;
@@ -69,20 +97,16 @@ public:
     if (!m_config.token.empty()) {
       headers["Authorization"] = "Bearer " + m_config.token;
     }
+    client::HttpClient http(options_for(m_config, headers));
     return to_result(http.post("", body_text(n, daemon_url), "text/plain; charset=utf-8", headers));
   }
-
-private:
-  config::NotifierConfig m_config;
 };
 
 // Gotify: POST {url}/message, token in X-Gotify-Key, JSON title/message/priority.
-class GotifyNotifier final : public Notifier {
+class GotifyNotifier final : public NotifierBase {
 public:
-  explicit GotifyNotifier(config::NotifierConfig config) : m_config(std::move(config)) {}
-  std::string key() const override { return "gotify " + m_config.url; }
+  using NotifierBase::NotifierBase;
   DeliveryResult deliver(const Notification& n, const std::string& daemon_url) override {
-    client::HttpClient http(options_for(m_config));
     client::Headers headers = m_config.headers;
     headers["X-Gotify-Key"] = m_config.token;
     int priority = m_config.priority;
@@ -91,50 +115,34 @@ public:
     }
     nlohmann::json body{
         {"title", title_of(n)}, {"message", body_text(n, daemon_url)}, {"priority", priority}};
+    client::HttpClient http(options_for(m_config, headers));
     return to_result(http.post("/message",
                                body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                                "application/json", headers));
   }
-
-private:
-  config::NotifierConfig m_config;
 };
 
 // Webhook: POST the JSON document with optional extra headers.
-class WebhookNotifier final : public Notifier {
+class WebhookNotifier final : public NotifierBase {
 public:
-  explicit WebhookNotifier(config::NotifierConfig config) : m_config(std::move(config)) {}
-  std::string key() const override { return "webhook " + m_config.url; }
+  using NotifierBase::NotifierBase;
   DeliveryResult deliver(const Notification& n, const std::string& daemon_url) override {
-    client::HttpClient http(options_for(m_config));
     client::Headers headers = m_config.headers;
-    if (!m_config.token.empty() && headers.find("Authorization") == headers.end()) {
+    if (!m_config.token.empty() && !has_authorization(headers)) {
       headers["Authorization"] = "Bearer " + m_config.token;
     }
+    client::HttpClient http(options_for(m_config, headers));
     return to_result(http.post("", webhook_body(n, daemon_url), "application/json", headers));
   }
-
-private:
-  config::NotifierConfig m_config;
 };
 
 // Command: argv run directly, no shell.
-class CommandNotifier final : public Notifier {
+class CommandNotifier final : public NotifierBase {
 public:
-  explicit CommandNotifier(config::NotifierConfig config) : m_config(std::move(config)) {}
-  std::string key() const override {
-    std::string key = "command";
-    for (const auto& arg : m_config.argv) {
-      key += " " + arg;
-    }
-    return key;
-  }
+  using NotifierBase::NotifierBase;
   DeliveryResult deliver(const Notification& n, const std::string& daemon_url) override {
     return run_command(m_config.argv, n, daemon_url, m_config.timeout);
   }
-
-private:
-  config::NotifierConfig m_config;
 };
 
 } // namespace
@@ -171,18 +179,30 @@ std::string webhook_body(const Notification& n, const std::string& daemon_url) {
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::unique_ptr<Notifier> make_notifier(const config::NotifierConfig& config) {
+std::unique_ptr<Notifier> make_notifier(const config::NotifierConfig& config, std::string label) {
   switch (config.type) {
   case config::NotifierType::ntfy:
-    return std::make_unique<NtfyNotifier>(config);
+    return std::make_unique<NtfyNotifier>(config, std::move(label));
   case config::NotifierType::gotify:
-    return std::make_unique<GotifyNotifier>(config);
+    return std::make_unique<GotifyNotifier>(config, std::move(label));
   case config::NotifierType::command:
-    return std::make_unique<CommandNotifier>(config);
+    return std::make_unique<CommandNotifier>(config, std::move(label));
   case config::NotifierType::webhook:
     break;
   }
-  return std::make_unique<WebhookNotifier>(config);
+  return std::make_unique<WebhookNotifier>(config, std::move(label));
+}
+
+std::vector<std::unique_ptr<Notifier>>
+make_notifiers(const std::vector<config::NotifierConfig>& configs) {
+  std::map<config::NotifierType, std::size_t> seen;
+  std::vector<std::unique_ptr<Notifier>> notifiers;
+  notifiers.reserve(configs.size());
+  for (const auto& config : configs) {
+    const std::size_t position = ++seen[config.type];
+    notifiers.push_back(make_notifier(config, notifier_label(config.type, position, config.url)));
+  }
+  return notifiers;
 }
 
 } // namespace homectl::watchdog

@@ -1,5 +1,7 @@
 #include "homectl/watchdog/state_file.hpp"
 
+#include "homectl/watchdog/notifier_label.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
@@ -8,8 +10,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace homectl::watchdog {
 namespace {
@@ -34,9 +34,77 @@ json notification_json(const Notification& n) {
               {"test", n.test}};
 }
 
+// serialize_state() nests 4 levels (document, queue, entry, notification).
+constexpr int k_max_depth = 8;
+
+// At most this much of a bad value is quoted back.
+constexpr std::size_t k_max_quote = 40;
+
+// True when objects and arrays nest deeper than `limit` (strings skipped), so
+// that nothing deeper ever reaches the parser.
+bool nests_deeper_than(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > limit) {
+        return true;
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
+  return false;
+}
+
+struct FileCloser {
+  explicit FileCloser(int descriptor) : fd(descriptor) {}
+  FileCloser(const FileCloser&) = delete;
+  FileCloser& operator=(const FileCloser&) = delete;
+  ~FileCloser() { ::close(fd); }
+  int fd;
+};
+
+// Creates `dir` and every missing parent with mode 0700 (whatever the umask):
+// the state reveals when the daemon was down and what was queued.
+Result<bool> make_private_directories(const std::filesystem::path& dir) {
+  std::filesystem::path prefix;
+  for (const auto& part : dir) {
+    prefix /= part;
+    if (::mkdir(prefix.c_str(), 0700) == 0) {
+      if (::chmod(prefix.c_str(), 0700) != 0) {
+        return make_error("cannot set mode 0700 on " + prefix.string() + ": " +
+                          std::strerror(errno));
+      }
+    } else if (errno != EEXIST) {
+      return make_error("cannot create the directory " + prefix.string() + ": " +
+                        std::strerror(errno));
+    }
+  }
+  return true;
+}
+
 // Reads typed fields and remembers the first problem with its JSON path.
 class Reader {
 public:
+  // The object at `key`, or an empty object (and a problem) when it is not one.
+  const json& object(const json& parent, const std::string& key, const std::string& path) {
+    return typed(parent, key, path, json::value_t::object, "an object");
+  }
+  const json& array(const json& parent, const std::string& key, const std::string& path) {
+    return typed(parent, key, path, json::value_t::array, "an array");
+  }
   template <typename T>
   T get(const json& object, const std::string& key, const std::string& path) {
     if (!m_error.empty()) {
@@ -61,7 +129,9 @@ public:
     }
     auto parsed = parse_daemon_state(text);
     if (!parsed) {
-      m_error = path + key + " is \"" + text + "\", not up, down, unreachable or unknown";
+      const std::string shown =
+          text.size() > k_max_quote ? text.substr(0, k_max_quote) + "..." : text;
+      m_error = path + key + " is \"" + shown + "\", not up, down, unreachable or unknown";
       return DaemonState::unknown;
     }
     return *parsed;
@@ -69,6 +139,27 @@ public:
   const std::string& error() const { return m_error; }
 
 private:
+  const json& typed(const json& parent, const std::string& key, const std::string& path,
+                    json::value_t type, const char* what) {
+    static const json k_empty_object = json::object();
+    static const json k_empty_array = json::array();
+    const json& empty = type == json::value_t::object ? k_empty_object : k_empty_array;
+    auto it = parent.find(key);
+    if (it == parent.end()) {
+      if (m_error.empty()) {
+        m_error = path + key + " is missing";
+      }
+      return empty;
+    }
+    if (it->type() != type) {
+      if (m_error.empty()) {
+        m_error = path + key + " is not " + what;
+      }
+      return empty;
+    }
+    return *it;
+  }
+
   std::string m_error;
 };
 
@@ -99,16 +190,19 @@ std::string serialize_state(const WatchdogFile& file) {
 }
 
 Result<WatchdogFile> parse_state(std::string_view text) {
+  if (nests_deeper_than(text, k_max_depth)) {
+    return make_error("nested deeper than " + std::to_string(k_max_depth) + " levels");
+  }
   auto doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
     return make_error("not a JSON object");
   }
-  if (doc.value("v", 0) != 1) {
+  if (auto v = doc.find("v"); v == doc.end() || !v->is_number_integer() || *v != 1) {
     return make_error("unsupported version (expected \"v\": 1)");
   }
   Reader r;
   WatchdogFile file;
-  const auto machine = doc.value("machine", json::object());
+  const auto& machine = r.object(doc, "machine", "");
   auto& m = file.machine;
   m.reported = r.state(machine, "reported", "machine.");
   m.since = from_ms(r.get<std::int64_t>(machine, "since_ms", "machine."));
@@ -121,10 +215,13 @@ Result<WatchdogFile> parse_state(std::string_view text) {
   }
   m.last_message = r.get<std::string>(machine, "last_message", "machine.");
   file.next_id = r.get<std::uint64_t>(doc, "next_id", "");
-  const auto queue = doc.value("queue", json::array());
+  const auto& queue = r.array(doc, "queue", "");
   for (std::size_t i = 0; i < queue.size() && r.error().empty(); ++i) {
     const std::string path = "queue[" + std::to_string(i) + "].";
     const auto& entry = queue[i];
+    if (!entry.is_object()) {
+      return make_error("queue[" + std::to_string(i) + "] is not an object");
+    }
     PendingDelivery d;
     d.id = r.get<std::uint64_t>(entry, "id", path);
     d.notifier = r.get<std::string>(entry, "notifier", path);
@@ -132,8 +229,8 @@ Result<WatchdogFile> parse_state(std::string_view text) {
     d.created = from_ms(r.get<std::int64_t>(entry, "created_ms", path));
     d.next_attempt = from_ms(r.get<std::int64_t>(entry, "next_attempt_ms", path));
     d.last_error = r.get<std::string>(entry, "last_error", path);
-    const auto n = entry.value("notification", json::object());
     const std::string npath = path + "notification.";
+    const auto& n = r.object(entry, "notification", path);
     d.notification.state = r.state(n, "state", npath);
     d.notification.previous = r.state(n, "previous", npath);
     d.notification.since = from_ms(r.get<std::int64_t>(n, "since_ms", npath));
@@ -141,6 +238,12 @@ Result<WatchdogFile> parse_state(std::string_view text) {
     d.notification.checks_json = r.get<std::string>(n, "checks", npath);
     d.notification.reminder = r.get<bool>(n, "reminder", npath);
     d.notification.test = r.get<bool>(n, "test", npath);
+    if (r.error().empty() && !is_notifier_label(d.notifier)) {
+      // Keyed by URL or argv by an older version: the notifier cannot be told
+      // apart any more, and the key may hold a secret, so it goes.
+      ++file.dropped_legacy;
+      continue;
+    }
     file.queue.push_back(std::move(d));
   }
   if (!r.error().empty()) {
@@ -150,17 +253,51 @@ Result<WatchdogFile> parse_state(std::string_view text) {
 }
 
 Result<WatchdogFile> load_state_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec) && !ec) {
-    return WatchdogFile{};
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // O_NONBLOCK: a FIFO planted at the path must not hang the open.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return WatchdogFile{};
+    }
+    if (errno == ELOOP) {
+      return make_error(path.string() + ": is a symbolic link; refusing to follow it");
+    }
     return make_error(path.string() + ": cannot read: " + std::strerror(errno));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto parsed = parse_state(ss.str());
+  const FileCloser closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    return make_error(path.string() + ": cannot read: " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return make_error(path.string() + ": not a regular file");
+  }
+  const std::string too_large = path.string() + ": larger than " +
+                                std::to_string(k_max_state_file_size / 1024) +
+                                " KiB; not a watchdog state file";
+  if (static_cast<std::uint64_t>(st.st_size) > k_max_state_file_size) {
+    return make_error(too_large);
+  }
+  std::string text;
+  char buffer[16384];
+  while (true) {
+    const auto n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return make_error(path.string() + ": cannot read: " + std::strerror(errno));
+    }
+    if (n == 0) {
+      break;
+    }
+    // The file may grow while it is read: the cap holds for what is read.
+    if (text.size() + static_cast<std::size_t>(n) > k_max_state_file_size) {
+      return make_error(too_large);
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  auto parsed = parse_state(text);
   if (!parsed) {
     return make_error(path.string() + ": damaged watchdog state: " + parsed.error().message);
   }
@@ -168,21 +305,40 @@ Result<WatchdogFile> load_state_file(const std::filesystem::path& path) {
 }
 
 Result<bool> save_state_file(const std::filesystem::path& path, const WatchdogFile& file) {
+  const std::string text = serialize_state(file);
+  if (text.size() > k_max_state_file_size) {
+    return make_error(path.string() + ": the state would take " + std::to_string(text.size()) +
+                      " bytes, more than the " + std::to_string(k_max_state_file_size / 1024) +
+                      " KiB a state file may have");
+  }
   const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
-  std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) {
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-      return make_error(dir.string() + ": cannot create the state directory: " + ec.message());
+  if (auto made = make_private_directories(dir); !made) {
+    return make_error(path.string() + ": " + made.error().message);
+  }
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) {
+      return make_error(path.string() + ": is a symbolic link; refusing to replace it");
     }
-    ::chmod(dir.c_str(), 0700);
+    if (!S_ISREG(st.st_mode)) {
+      return make_error(path.string() + ": not a regular file; refusing to replace it");
+    }
   }
   std::string tmp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
-  const int fd = ::mkstemp(tmp.data());
+  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC); // O_EXCL, mode 0600
   if (fd < 0) {
-    return make_error(dir.string() + ": cannot create a temporary file: " + std::strerror(errno));
+    return make_error(path.string() + ": cannot create a temporary file in " + dir.string() + ": " +
+                      std::strerror(errno));
   }
-  const std::string text = serialize_state(file);
+  auto fail = [&](const char* what) {
+    const std::string reason = std::strerror(errno);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return make_error(path.string() + ": " + what + " " + tmp + ": " + reason);
+  };
+  if (::fchmod(fd, 0600) != 0) {
+    return fail("cannot set the mode of");
+  }
   std::size_t written = 0;
   while (written < text.size()) {
     const auto n = ::write(fd, text.data() + written, text.size() - written);
@@ -190,25 +346,28 @@ Result<bool> save_state_file(const std::filesystem::path& path, const WatchdogFi
       if (errno == EINTR) {
         continue;
       }
-      const std::string reason = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      std::string message = tmp;
-      message += ": cannot write: ";
-      message += reason;
-      return make_error(std::move(message));
+      return fail("cannot write");
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (::fsync(fd) != 0) {
+    return fail("cannot flush");
+  }
+  if (::close(fd) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(tmp.c_str());
-    return make_error(tmp + ": cannot flush: " + reason);
+    return make_error(path.string() + ": cannot flush " + tmp + ": " + reason);
   }
+  // rename() replaces the name; it never writes through a link planted since the check.
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string reason = std::strerror(errno);
     ::unlink(tmp.c_str());
     return make_error(path.string() + ": cannot replace: " + reason);
+  }
+  // Make the rename itself durable.
+  if (const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
   }
   return true;
 }

@@ -10,6 +10,19 @@
 namespace homectl::watchdog {
 namespace {
 
+// What one notification may carry from the daemon's answer: every queued copy
+// is kept in the state file, which must stay well under k_max_state_file_size.
+constexpr std::size_t k_max_checks_size = 8 * 1024;
+constexpr std::size_t k_max_message_size = 1024;
+// Deliveries kept queued at most; the oldest go first.
+constexpr std::size_t k_max_queued = 32;
+
+std::string dump(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The daemon's checks as JSON text; only the failing ones when all of them
+// are too large, none when even those are.
 std::string checks_of(const client::HealthReport& report) {
   auto doc = nlohmann::json::parse(report.body, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) {
@@ -19,14 +32,42 @@ std::string checks_of(const client::HealthReport& report) {
   if (it == doc.end() || !it->is_object()) {
     return {};
   }
-  return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string all = dump(*it);
+  if (all.size() <= k_max_checks_size) {
+    return all;
+  }
+  auto failing = nlohmann::json::object();
+  for (const auto& [name, entries] : it->items()) {
+    const bool fails = !entries.is_array() ||
+                       std::any_of(entries.begin(), entries.end(), [](const nlohmann::json& e) {
+                         return !e.is_object() || e.value("status", "") != "pass";
+                       });
+    if (fails) {
+      failing[name] = entries;
+    }
+  }
+  std::string some = dump(failing);
+  return some.size() <= k_max_checks_size ? some : std::string{};
+}
+
+// Cuts `text` to `limit` bytes on a UTF-8 character boundary, marking the cut.
+std::string bounded(std::string text, std::size_t limit) {
+  if (text.size() <= limit) {
+    return text;
+  }
+  std::size_t end = limit - 3;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+    --end;
+  }
+  text.resize(end);
+  return text + "...";
 }
 
 } // namespace
 
 bool RunReport::delivery_failed() const {
   return std::any_of(deliveries.begin(), deliveries.end(),
-                     [](const DeliveryReport& d) { return !d.result.ok; });
+                     [](const DeliveryReport& d) { return !d.result.ok && !d.unconfigured; });
 }
 
 Watchdog::Watchdog(WatchdogSettings settings, std::vector<std::unique_ptr<Notifier>> notifiers,
@@ -69,6 +110,7 @@ Observation Watchdog::observe() {
       }
     }
   }
+  observation.message = bounded(std::move(observation.message), k_max_message_size);
   return observation;
 }
 
@@ -92,6 +134,14 @@ RunReport Watchdog::apply(WatchdogFile& file, const Observation& observation) {
       d.next_attempt = now;
       file.queue.push_back(std::move(d));
     }
+    while (file.queue.size() > k_max_queued) {
+      const auto& oldest = file.queue.front();
+      DeliveryReport dropped{oldest.notifier, {}, false, true};
+      dropped.result.detail = "more than " + std::to_string(k_max_queued) +
+                              " notifications queued; the oldest is dropped";
+      report.deliveries.push_back(std::move(dropped));
+      file.queue.erase(file.queue.begin());
+    }
   }
   if (report.notification || !(before == file.machine)) {
     persist(file);
@@ -109,6 +159,7 @@ void Watchdog::deliver_due(WatchdogFile& file, RunReport& report) {
     Notifier* notifier = find_notifier(d.notifier);
     if (notifier == nullptr || now - d.created > m_settings.max_age) {
       DeliveryReport dropped{d.notifier, {}, false, true};
+      dropped.unconfigured = notifier == nullptr;
       dropped.result.detail = notifier == nullptr ? "notifier no longer configured"
                                                   : "undelivered for too long: " + d.last_error;
       report.deliveries.push_back(std::move(dropped));

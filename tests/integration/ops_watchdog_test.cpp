@@ -177,8 +177,8 @@ TEST_F(Watchdog, AFailedDeliveryIsRetriedOnTheNextRunAndNotDuplicated) {
   once();
   auto failing = once();
   EXPECT_EQ(failing.exit_code, 1);
-  EXPECT_NE(failing.err.find("delivery to webhook " + receiver.url() +
-                             "/hook failed (HTTP 500); it will be retried"),
+  EXPECT_NE(failing.err.find("delivery to webhook#1 127.0.0.1:" + std::to_string(receiver.port()) +
+                             " failed (HTTP 500); it will be retried"),
             std::string::npos)
       << failing.err;
   EXPECT_EQ(receiver.requests_to("/topic").size(), 1U);
@@ -245,7 +245,10 @@ TEST_F(Watchdog, TestNotifyReportsEveryNotifier) {
   auto r = run_homectl({"--config", (dir / "homectl.json").string(), "watchdog", "--test-notify",
                         "--url", daemon.url()});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("ntfy " + receiver.url() + "/topic"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ntfy#1 127.0.0.1:" + std::to_string(receiver.port()) + "  "),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("/topic"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("FAILED  HTTP 401"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("ok      HTTP 204"), std::string::npos) << r.out;
   EXPECT_EQ(nlohmann::json::parse(receiver.requests_to("/hook").at(0).body)["state"], "test");

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 
 using namespace homectl;
@@ -150,7 +151,30 @@ TEST_F(DeliveryQueue, DropsDeliveriesForNotifiersNoLongerConfigured) {
   ASSERT_EQ(r.deliveries.size(), 1U);
   EXPECT_TRUE(r.deliveries[0].dropped);
   EXPECT_EQ(r.deliveries[0].result.detail, "notifier no longer configured");
+  EXPECT_TRUE(r.deliveries[0].unconfigured);
+  EXPECT_FALSE(r.delivery_failed()) << "a notifier taken out of the config is not a failure";
   EXPECT_TRUE(file.queue.empty());
+}
+
+TEST_F(DeliveryQueue, KeepsAtMost32DeliveriesQueuedDroppingTheOldest) {
+  first->script.assign(5000, fail());
+  RunReport last;
+  for (int i = 0; i < 40; ++i) {
+    last = observe(i % 2 == 0 ? DaemonState::down : DaemonState::up);
+    ASSERT_LE(file.queue.size(), 32U);
+  }
+  // 31 owed to the failing notifier; the 32nd was the other's, delivered.
+  EXPECT_EQ(file.queue.size(), 31U);
+  EXPECT_TRUE(last.delivery_failed());
+  const auto dropped =
+      std::count_if(last.deliveries.begin(), last.deliveries.end(), [](const DeliveryReport& d) {
+        return d.dropped && d.result.detail == "more than 32 notifications queued; the oldest is "
+                                               "dropped";
+      });
+  EXPECT_EQ(dropped, 1);
+  for (std::size_t i = 1; i < file.queue.size(); ++i) {
+    EXPECT_LT(file.queue[i - 1].id, file.queue[i].id);
+  }
 }
 
 TEST_F(DeliveryQueue, TestNotifyReachesEveryNotifierWithoutTheQueue) {

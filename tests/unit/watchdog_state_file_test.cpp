@@ -1,6 +1,7 @@
 #include "homectl/watchdog/state_file.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
 
@@ -33,7 +34,7 @@ WatchdogFile sample() {
   file.machine.last_message = "not ready: \"plug\"\n";
   PendingDelivery d;
   d.id = 7;
-  d.notifier = "webhook http://127.0.0.1:9/hook";
+  d.notifier = "webhook#1 127.0.0.1:9";
   d.notification.state = DaemonState::down;
   d.notification.previous = DaemonState::up;
   d.notification.since = file.machine.since;
@@ -119,6 +120,89 @@ TEST_F(StateFile, DamagedFileNamesTheFileAndTheField) {
   std::ofstream(path, std::ios::trunc) << R"({"v":2})";
   EXPECT_EQ(load_state_file(path).error().message,
             path.string() + ": damaged watchdog state: unsupported version (expected \"v\": 1)");
+}
+
+TEST_F(StateFile, EveryCreatedDirectoryIs0700AndTheFile0600) {
+  const auto path = dir / "a" / "b" / "watchdog.json";
+  const mode_t old_umask = ::umask(0);
+  auto saved = save_state_file(path, sample());
+  ::umask(old_umask);
+  ASSERT_TRUE(saved) << saved.error().message;
+  for (const auto& d : {dir, dir / "a", dir / "a" / "b"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(d.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700U) << d;
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
+}
+
+TEST_F(StateFile, ASymbolicLinkIsNeitherReadNorReplaced) {
+  std::filesystem::create_directories(dir);
+  const auto target = dir / "target";
+  std::ofstream(target) << serialize_state(sample());
+  const auto path = dir / "watchdog.json";
+  std::filesystem::create_symlink(target, path);
+  EXPECT_EQ(load_state_file(path).error().message,
+            path.string() + ": is a symbolic link; refusing to follow it");
+  EXPECT_EQ(save_state_file(path, WatchdogFile{}).error().message,
+            path.string() + ": is a symbolic link; refusing to replace it");
+  EXPECT_TRUE(std::filesystem::is_symlink(path));
+  EXPECT_EQ(load_state_file(target)->queue.size(), 1U);
+}
+
+TEST_F(StateFile, AnythingButARegularFileIsRefused) {
+  std::filesystem::create_directories(dir / "watchdog.json");
+  EXPECT_EQ(load_state_file(dir / "watchdog.json").error().message,
+            (dir / "watchdog.json").string() + ": not a regular file");
+  EXPECT_EQ(save_state_file(dir / "watchdog.json", WatchdogFile{}).error().message,
+            (dir / "watchdog.json").string() + ": not a regular file; refusing to replace it");
+}
+
+TEST_F(StateFile, TooLargeOrTooDeepIsDamaged) {
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "watchdog.json";
+  std::ofstream(path) << std::string(k_max_state_file_size + 1, ' ');
+  EXPECT_EQ(load_state_file(path).error().message,
+            path.string() + ": larger than 1024 KiB; not a watchdog state file");
+  EXPECT_EQ(parse_state(std::string(100'000, '[')).error().message, "nested deeper than 8 levels");
+  // Brackets inside strings do not count.
+  auto text = serialize_state(sample());
+  text.replace(text.find("not ready: "), 11, std::string(20, '['));
+  EXPECT_TRUE(parse_state(text)) << text;
+}
+
+TEST_F(StateFile, WrongShapesAreErrorsNotExceptions) {
+  EXPECT_EQ(parse_state(R"({"v":"1"})").error().message, "unsupported version (expected \"v\": 1)");
+  EXPECT_EQ(parse_state(R"({"v":1,"machine":[],"queue":[],"next_id":1})").error().message,
+            "machine is not an object");
+  auto text = serialize_state(sample());
+  auto doc = nlohmann::json::parse(text);
+  doc["queue"] = nlohmann::json::object({{"a", 1}});
+  EXPECT_EQ(parse_state(doc.dump()).error().message, "queue is not an array");
+  doc["queue"] = nlohmann::json::array({1});
+  EXPECT_EQ(parse_state(doc.dump()).error().message, "queue[0] is not an object");
+  doc = nlohmann::json::parse(text);
+  doc["machine"]["reported"] = std::string(1000, 'x');
+  EXPECT_EQ(parse_state(doc.dump()).error().message,
+            "machine.reported is \"" + std::string(40, 'x') +
+                "...\", not up, down, unreachable or unknown");
+}
+
+TEST_F(StateFile, DeliveriesKeyedByUrlByOlderVersionsAreDropped) {
+  auto file = sample();
+  auto legacy = file.queue[0];
+  legacy.id = 3;
+  legacy.notifier = "webhook https://u:pw@ha.lan/api/webhook/secret";
+  file.queue.insert(file.queue.begin(), legacy);
+  legacy.id = 4;
+  legacy.notifier = "command /usr/bin/notify --token secret";
+  file.queue.push_back(legacy);
+  auto parsed = parse_state(serialize_state(file));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->dropped_legacy, 2U);
+  expect_same(*parsed, sample());
 }
 
 TEST_F(StateFile, UnwritableDirectoryIsAnError) {

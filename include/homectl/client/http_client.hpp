@@ -47,6 +47,7 @@ enum class FailureKind { invalid_url, unreachable, timeout, other };
 struct Failure {
   FailureKind kind = FailureKind::other;
   std::string message; // e.g. "http://127.0.0.1:1/ready: connection refused"
+  std::string reason;  // the same without the URL (which may hold secrets)
 };
 
 // An answer or a failure.
@@ -57,10 +58,14 @@ struct Outcome {
 };
 
 struct ClientOptions {
-  std::string url;          // base URL, e.g. http://127.0.0.1:8080
+  std::string url;          // base URL, e.g. http://127.0.0.1:8080 (no user:password@)
   std::string bearer_token; // sent as Authorization: Bearer when set
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds read_timeout{2000}; // per read, also bounds the write
+  // HTTP Basic credentials, sent when either is set and the request carries no
+  // Authorization header of its own.
+  std::string basic_user;
+  std::string basic_password;
 };
 
 // One client per base URL; requests may reuse the connection (keep-alive).

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 // Where the watchdog sends its notifications: ntfy, Gotify, a JSON webhook or
 // a local command. Each delivery is one attempt; retrying is the queue's job.
@@ -22,16 +23,20 @@ struct DeliveryResult {
 class Notifier {
 public:
   virtual ~Notifier() = default;
-  // A stable identity ("ntfy https://ntfy.sh/my-home") used to match queued
-  // deliveries with the configured notifier; never contains a secret.
+  // A stable identity ("ntfy#1 ntfy.sh", see notifier_label()) used to show
+  // the notifier and to match queued deliveries with it; never contains a secret.
   virtual std::string key() const = 0;
   // Sends one notification; the daemon URL is the one being watched.
   virtual DeliveryResult deliver(const Notification& notification,
                                  const std::string& daemon_url) = 0;
 };
 
-// Builds the notifier a `watchdog.notify` entry describes.
-std::unique_ptr<Notifier> make_notifier(const config::NotifierConfig& config);
+// Builds the notifier a `watchdog.notify` entry describes, named `label`.
+std::unique_ptr<Notifier> make_notifier(const config::NotifierConfig& config, std::string label);
+
+// Builds every notifier of `watchdog.notify`, each named by notifier_label().
+std::vector<std::unique_ptr<Notifier>>
+make_notifiers(const std::vector<config::NotifierConfig>& configs);
 
 // The lower-case notifier type name ("ntfy", "gotify", "webhook", "command").
 std::string_view to_string(config::NotifierType type);
@@ -40,7 +45,8 @@ std::string_view to_string(config::NotifierType type);
 std::string webhook_body(const Notification& notification, const std::string& daemon_url);
 
 // Runs argv (no shell) with HOMECTL_STATE/PREVIOUS/MESSAGE/SINCE/URL in the
-// environment; kills it (its whole process group) after `timeout`.
+// environment, stdin and stdout on /dev/null, stderr inherited and no other
+// descriptor; kills it (its whole process group) after `timeout`.
 DeliveryResult run_command(const std::vector<std::string>& argv, const Notification& notification,
                            const std::string& daemon_url, std::chrono::milliseconds timeout);
 

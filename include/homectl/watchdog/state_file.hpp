@@ -17,7 +17,7 @@ namespace homectl::watchdog {
 // One notification owed to one notifier (identified by its key).
 struct PendingDelivery {
   std::uint64_t id = 0;
-  std::string notifier; // Notifier::key()
+  std::string notifier; // Notifier::key(), a notifier_label()
   Notification notification;
   int attempts = 0;
   WallTime created{};
@@ -29,20 +29,30 @@ struct WatchdogFile {
   MachineState machine;
   std::vector<PendingDelivery> queue;
   std::uint64_t next_id = 1;
+  // Queued deliveries left out while parsing because an older version keyed
+  // them by URL or argv (not written back).
+  std::size_t dropped_legacy = 0;
 };
+
+// The largest state file load_state_file() reads and save_state_file() writes.
+inline constexpr std::size_t k_max_state_file_size = std::size_t{1} << 20;
 
 // The JSON text of a state (stable field names, times in Unix milliseconds).
 std::string serialize_state(const WatchdogFile& file);
 
 // Parses serialize_state()'s output; the Error names the field that is wrong.
+// Nesting deeper than the format's is refused; queue entries not keyed by a
+// notifier_label() are dropped and counted in `dropped_legacy`.
 Result<WatchdogFile> parse_state(std::string_view text);
 
-// Reads the state file; a missing file is a fresh state, a damaged one an Error
-// naming the file.
+// Reads the state file; a missing file is a fresh state. A symbolic link (never
+// followed), anything but a regular file, a file over k_max_state_file_size
+// and damaged content are Errors naming the file.
 Result<WatchdogFile> load_state_file(const std::filesystem::path& path);
 
-// Writes the state to a temporary file in the same directory, fsyncs it and
-// renames it over `path` (creating the directory, mode 0700, when missing).
+// Writes the state (mode 0600) to a temporary file in the same directory,
+// fsyncs it and renames it over `path`, creating missing directories with mode
+// 0700. Refuses to replace a symbolic link or anything but a regular file.
 Result<bool> save_state_file(const std::filesystem::path& path, const WatchdogFile& file);
 
 // $RUNTIME_DIRECTORY/watchdog.json (first entry), else

@@ -35,8 +35,9 @@ using Sleeper = std::function<void(std::chrono::milliseconds)>;
 struct DeliveryReport {
   std::string notifier;
   DeliveryResult result;
-  bool deferred = false; // still queued for a later run
-  bool dropped = false;  // given up (too old or notifier no longer configured)
+  bool deferred = false;     // still queued for a later run
+  bool dropped = false;      // given up (too old, queue full, or notifier no longer configured)
+  bool unconfigured = false; // dropped because no configured notifier has its key (not a failure)
 };
 
 // What one run did.
@@ -45,7 +46,8 @@ struct RunReport {
   std::optional<Notification> notification;
   std::vector<DeliveryReport> deliveries;
   std::size_t still_queued = 0;
-  // True when a delivery failed (it stays queued) or was dropped.
+  // True when a delivery failed (it stays queued) or was given up; a
+  // notification for a notifier no longer configured is dropped quietly.
   bool delivery_failed() const;
 };
 
