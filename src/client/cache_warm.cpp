@@ -1,5 +1,7 @@
 #include "homectl/client/cache_warm.hpp"
 
+#include "homectl/util/json.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -40,8 +42,9 @@ std::optional<std::chrono::seconds> retry_after(const Response& response) {
 // "404 Not Found: no source named \"x\"" from a problem+json answer, else the status.
 std::string problem_text(const Response& response) {
   std::string text = "HTTP " + std::to_string(response.status);
-  auto doc = nlohmann::json::parse(response.body, nullptr, false);
-  if (doc.is_object()) {
+  const auto parsed = util::parse_json(response.body);
+  if (parsed && parsed->is_object()) {
+    const auto& doc = *parsed;
     const auto detail = doc.value("detail", std::string{});
     const auto title = doc.value("title", std::string{});
     if (!detail.empty()) {
@@ -93,7 +96,13 @@ WarmResult warm_one(HttpClient& http, const std::string& source, const WarmOptio
       result.detail = problem_text(response);
       return result;
     }
-    auto doc = nlohmann::json::parse(response.body, nullptr, false);
+    const auto parsed = util::parse_json(response.body);
+    if (!parsed) {
+      result.outcome = "failed";
+      result.detail = "the answer is not JSON: " + parsed.error().message;
+      return result;
+    }
+    const auto& doc = *parsed;
     if (!doc.is_object()) {
       result.outcome = "failed";
       result.detail = "the answer is not a JSON object";
@@ -129,7 +138,12 @@ Result<std::vector<std::string>> list_sources(const std::string& url, const std:
   if (outcome.response->status != 200) {
     return make_error(http.url_for("/v1/sources") + ": " + problem_text(*outcome.response));
   }
-  auto doc = nlohmann::json::parse(outcome.response->body, nullptr, false);
+  const auto parsed = util::parse_json(outcome.response->body);
+  if (!parsed) {
+    return make_error(http.url_for("/v1/sources") +
+                      ": the answer is not JSON: " + parsed.error().message);
+  }
+  const auto& doc = *parsed;
   if (!doc.is_object() || !doc.contains("sources") || !doc["sources"].is_array()) {
     return make_error(http.url_for("/v1/sources") + ": the answer has no \"sources\" array");
   }

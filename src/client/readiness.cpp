@@ -1,5 +1,7 @@
 #include "homectl/client/readiness.hpp"
 
+#include "homectl/util/json.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -82,10 +84,12 @@ std::string HealthReport::trouble_summary() const {
 }
 
 Result<HealthReport> parse_health_report(std::string_view body) {
-  auto json = nlohmann::json::parse(body, nullptr, false);
-  if (json.is_discarded()) {
-    return make_error("the answer is not JSON: \"" + short_body(body) + "\"");
+  auto parsed = util::parse_json(body);
+  if (!parsed) {
+    return make_error("the answer is not JSON (" + parsed.error().message + "): \"" +
+                      short_body(body) + "\"");
   }
+  const auto& json = *parsed;
   if (!json.is_object()) {
     return make_error("the answer is not a JSON object");
   }

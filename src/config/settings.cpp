@@ -1,6 +1,7 @@
 #include "homectl/config/settings.hpp"
 
 #include "homectl/config/values.hpp"
+#include "homectl/util/json.hpp"
 #include "homectl/util/strings.hpp"
 
 #include <charconv>
@@ -422,9 +423,10 @@ nlohmann::json text_to_json(const Setting& setting, std::string_view text) {
   case SettingType::string_list:
   case SettingType::string_map: {
     if (const auto t = util::trim(text); t.starts_with('[') || t.starts_with('{')) {
-      auto parsed = nlohmann::json::parse(t, nullptr, false);
-      if (!parsed.is_discarded()) {
-        return parsed;
+      // Not JSON (or nested too deep): kept as text, which validation
+      // then refuses with the setting's name and the expected type.
+      if (auto parsed = util::parse_json(t)) {
+        return std::move(parsed.value());
       }
       return std::string(text);
     }

@@ -2,6 +2,7 @@
 #include "homectl/daemon/redis_area.hpp"
 
 #include "homectl/log/logger.hpp"
+#include "homectl/util/json.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -39,7 +40,13 @@ void RedisArea::on_remote_update(RemoteUpdate callback) {
 }
 
 void RedisArea::handle_message(const std::string& payload) {
-  const auto event = nlohmann::json::parse(payload, nullptr, false);
+  // Any client of the Redis server can publish here: bounded parse, and
+  // anything that is not a well-formed event of ours is ignored.
+  const auto parsed = util::parse_json(payload);
+  if (!parsed) {
+    return;
+  }
+  const auto& event = *parsed;
   if (!event.is_object() || event.value("type", "") != "source.updated" ||
       !event.contains("source") || !event["source"].is_string()) {
     return; // other event types, or not ours: nothing to load

@@ -1,5 +1,7 @@
 #include "homectl/sources/pick.hpp"
 
+#include "homectl/util/json.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace homectl::sources {
@@ -8,10 +10,12 @@ Result<std::string> apply_pick(std::string_view body, const std::vector<std::str
   if (pointers.empty()) {
     return std::string(body);
   }
-  nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    return make_error("pick: the upstream body is not valid JSON");
+  // Bounded depth: the copies and the dump below recurse once per level.
+  auto parsed = util::parse_json(body);
+  if (!parsed) {
+    return make_error("pick: upstream body: " + parsed.error().message);
   }
+  const nlohmann::json& doc = *parsed;
   nlohmann::json out = nlohmann::json::object();
   for (const auto& text : pointers) {
     nlohmann::json::json_pointer pointer;

@@ -1,5 +1,6 @@
 #include "homectl/util/json.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,11 +51,12 @@ std::string syntax_error_detail(std::string_view what) {
 }
 
 // nlohmann's SAX events turned into a value, as its own DOM parser does, but
-// refusing to open a level past k_max_json_depth: the parse stops there,
+// refusing to open a level past `max_depth`: the parse stops there,
 // before anything deeper exists.
 class BoundedBuilder {
 public:
-  explicit BoundedBuilder(json& root) : m_root(root) {}
+  BoundedBuilder(json& root, int max_depth)
+      : m_root(root), m_max_depth(static_cast<std::size_t>(std::max(max_depth, 0))) {}
 
   bool null() { return put(nullptr) != nullptr; }
   bool boolean(bool v) { return put(v) != nullptr; }
@@ -109,7 +111,7 @@ private:
   }
 
   bool open(json::value_t type) {
-    if (m_open.size() >= static_cast<std::size_t>(k_max_json_depth)) {
+    if (m_open.size() >= m_max_depth) {
       m_too_deep = true;
       return false;
     }
@@ -118,6 +120,7 @@ private:
   }
 
   json& m_root;
+  std::size_t m_max_depth;
   std::vector<json*> m_open; // the arrays and objects not closed yet, innermost last
   json* m_member = nullptr;  // the object member whose key was read last
   bool m_too_deep = false;
@@ -160,16 +163,16 @@ std::size_t find_excess_nesting(std::string_view text, int max_depth) {
   return 0;
 }
 
-Result<nlohmann::json> parse_json(std::string_view text) {
+Result<nlohmann::json> parse_json(std::string_view text, int max_depth) {
   json value;
-  BoundedBuilder builder(value);
+  BoundedBuilder builder(value, max_depth);
   if (json::sax_parse(text.begin(), text.end(), &builder)) {
     return value;
   }
   if (builder.too_deep()) {
     // The parser read valid JSON up to the level it refused, so the scan finds it.
-    return make_error("JSON nests deeper than " + std::to_string(k_max_json_depth) +
-                      " levels at byte " + std::to_string(find_excess_nesting(text)));
+    return make_error("JSON nests deeper than " + std::to_string(max_depth) + " levels at byte " +
+                      std::to_string(find_excess_nesting(text, max_depth)));
   }
   return make_error(builder.error());
 }

@@ -1,4 +1,5 @@
 #include "homectl/client/http_client.hpp"
+#include "homectl/util/json.hpp"
 #include "homectl/util/strings.hpp"
 #include "homectl/watchdog/notifier.hpp"
 #include "homectl/watchdog/notifier_label.hpp"
@@ -164,9 +165,9 @@ std::string_view to_string(config::NotifierType type) {
 std::string webhook_body(const Notification& n, const std::string& daemon_url) {
   auto checks = nlohmann::json::object();
   if (!n.checks_json.empty()) {
-    auto parsed = nlohmann::json::parse(n.checks_json, nullptr, false);
-    if (!parsed.is_discarded()) {
-      checks = std::move(parsed);
+    // Read back from the state file, which anyone with write access may edit.
+    if (auto parsed = util::parse_json(n.checks_json)) {
+      checks = std::move(parsed.value());
     }
   }
   nlohmann::json body{{"v", 1},

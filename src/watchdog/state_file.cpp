@@ -1,5 +1,6 @@
 #include "homectl/watchdog/state_file.hpp"
 
+#include "homectl/util/json.hpp"
 #include "homectl/watchdog/notifier_label.hpp"
 
 #include <nlohmann/json.hpp>
@@ -39,34 +40,6 @@ constexpr int k_max_depth = 8;
 
 // At most this much of a bad value is quoted back.
 constexpr std::size_t k_max_quote = 40;
-
-// True when objects and arrays nest deeper than `limit` (strings skipped), so
-// that nothing deeper ever reaches the parser.
-bool nests_deeper_than(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (const char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > limit) {
-        return true;
-      }
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 struct FileCloser {
   explicit FileCloser(int descriptor) : fd(descriptor) {}
@@ -190,11 +163,12 @@ std::string serialize_state(const WatchdogFile& file) {
 }
 
 Result<WatchdogFile> parse_state(std::string_view text) {
-  if (nests_deeper_than(text, k_max_depth)) {
-    return make_error("nested deeper than " + std::to_string(k_max_depth) + " levels");
+  auto parsed = util::parse_json(text, k_max_depth);
+  if (!parsed) {
+    return make_error(parsed.error().message);
   }
-  auto doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  const json& doc = *parsed;
+  if (!doc.is_object()) {
     return make_error("not a JSON object");
   }
   if (auto v = doc.find("v"); v == doc.end() || !v->is_number_integer() || *v != 1) {

@@ -2,6 +2,7 @@
 
 #include "homectl/client/http_client.hpp"
 #include "homectl/client/readiness.hpp"
+#include "homectl/util/json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -24,10 +25,11 @@ std::string dump(const nlohmann::json& value) {
 // The daemon's checks as JSON text; only the failing ones when all of them
 // are too large, none when even those are.
 std::string checks_of(const client::HealthReport& report) {
-  auto doc = nlohmann::json::parse(report.body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  const auto parsed = util::parse_json(report.body);
+  if (!parsed || !parsed->is_object()) {
     return {};
   }
+  const auto& doc = *parsed;
   auto it = doc.find("checks");
   if (it == doc.end() || !it->is_object()) {
     return {};

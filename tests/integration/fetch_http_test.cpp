@@ -205,7 +205,8 @@ TEST_F(FetchHttp, InvalidJsonWithPickIsAnErrorNotRetried) {
   source.pick = {"/current"};
   auto result = runner.fetch(source);
   EXPECT_EQ(result.outcome, FetchOutcome::error);
-  EXPECT_EQ(result.error, "pick: the upstream body is not valid JSON");
+  EXPECT_EQ(result.error, "pick: upstream body: invalid JSON at byte 13: syntax error while "
+                          "parsing value - invalid literal; last read: '\"current\": o'");
   EXPECT_EQ(result.status, 200);
   EXPECT_EQ(result.attempts, 1);
 }

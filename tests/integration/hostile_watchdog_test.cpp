@@ -260,7 +260,8 @@ TEST_F(HostileWatchdog, OversizedOrDeeplyNestedStateIsRefusedAndReplaced) {
   write_file(state_path, std::string(500'000, '[') + std::string(500'000, ']'));
   auto deep = once();
   EXPECT_EQ(deep.exit_code, 0) << deep.err;
-  EXPECT_NE(deep.err.find("damaged watchdog state: nested deeper than 8 levels"), std::string::npos)
+  EXPECT_NE(deep.err.find("damaged watchdog state: JSON nests deeper than 8 levels at byte 9"),
+            std::string::npos)
       << deep.err;
   EXPECT_EQ(nlohmann::json::parse(read_file(state_path))["machine"]["reported"], "up");
 }

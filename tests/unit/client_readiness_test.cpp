@@ -83,7 +83,8 @@ TEST(HealthReport, ParsesChecksAndKeepsTheWorstEntry) {
 
 TEST(HealthReport, RejectsGarbageWithAReason) {
   EXPECT_EQ(parse_health_report("<html>oops</html>").error().message,
-            "the answer is not JSON: \"<html>oops</html>\"");
+            "the answer is not JSON (invalid JSON at byte 1: syntax error while parsing value - "
+            "invalid literal; last read: '<'): \"<html>oops</html>\"");
   EXPECT_EQ(parse_health_report("[1]").error().message, "the answer is not a JSON object");
   EXPECT_EQ(parse_health_report(R"({"status":"great"})").error().message,
             "the answer has no valid \"status\" (expected pass, warn or fail)");

@@ -28,7 +28,26 @@ TEST(Pick, WholeDocumentPointer) {
 TEST(Pick, InvalidJsonIsAnError) {
   auto r = apply_pick("{\"a\":", {"/a"});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "pick: the upstream body is not valid JSON");
+  EXPECT_EQ(r.error().message, "pick: upstream body: invalid JSON at byte 6: syntax error while "
+                               "parsing value - unexpected end of input; expected '[', '{', or a "
+                               "literal");
+}
+
+TEST(Pick, DeepBodyIsRefusedBeforeItIsCopied) {
+  // Copying and dumping the picked value recurse once per level; 400000 levels
+  // once overflowed the stack.
+  const std::string deep =
+      R"({"current":)" + std::string(400'000, '[') + std::string(400'000, ']') + "}";
+  auto r = apply_pick(deep, {"/current"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "pick: upstream body: JSON nests deeper than 128 levels at byte 139");
+
+  const std::string at_bound =
+      R"({"current":)" + std::string(127, '[') + std::string(127, ']') + "}";
+  auto ok = apply_pick(at_bound, {"/current"});
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(*ok, R"({"/current":)" + std::string(127, '[') + std::string(127, ']') + "}");
 }
 
 TEST(Pick, MissingPointerIsAnError) {
