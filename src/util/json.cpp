@@ -85,12 +85,13 @@ public:
 
   bool parse_error(std::size_t position, const std::string& /*token*/,
                    const nlohmann::detail::exception& ex) {
-    m_error =
-        "invalid JSON at byte " + std::to_string(position) + ": " + syntax_error_detail(ex.what());
+    m_error_at = position;
+    m_error = syntax_error_detail(ex.what());
     return false;
   }
 
   [[nodiscard]] bool too_deep() const { return m_too_deep; }
+  [[nodiscard]] std::size_t error_at() const { return m_error_at; }
   [[nodiscard]] const std::string& error() const { return m_error; }
 
 private:
@@ -124,6 +125,7 @@ private:
   std::vector<json*> m_open; // the arrays and objects not closed yet, innermost last
   json* m_member = nullptr;  // the object member whose key was read last
   bool m_too_deep = false;
+  std::size_t m_error_at = 0;
   std::string m_error;
 };
 
@@ -164,9 +166,17 @@ std::size_t find_excess_nesting(std::string_view text, int max_depth) {
 }
 
 Result<nlohmann::json> parse_json(std::string_view text, int max_depth) {
+  // nlohmann's lexer takes a NUL byte outside a string for the end of the
+  // input and would accept "[1]\0anything": a NUL is refused wherever it is.
+  const auto nul_error = [](std::size_t at) {
+    return make_error("invalid JSON at byte " + std::to_string(at) + ": a NUL byte");
+  };
   json value;
   BoundedBuilder builder(value, max_depth);
   if (json::sax_parse(text.begin(), text.end(), &builder)) {
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+      return nul_error(nul + 1);
+    }
     return value;
   }
   if (builder.too_deep()) {
@@ -174,7 +184,11 @@ Result<nlohmann::json> parse_json(std::string_view text, int max_depth) {
     return make_error("JSON nests deeper than " + std::to_string(max_depth) + " levels at byte " +
                       std::to_string(find_excess_nesting(text, max_depth)));
   }
-  return make_error(builder.error());
+  const std::size_t at = builder.error_at();
+  if (at >= 1 && at <= text.size() && text[at - 1] == '\0') {
+    return nul_error(at);
+  }
+  return make_error("invalid JSON at byte " + std::to_string(at) + ": " + builder.error());
 }
 
 } // namespace homectl::util

@@ -121,6 +121,10 @@ TEST(ParseJson, RefusesTrailingTextAndBadBytesQuotingLittleOfThem) {
   EXPECT_EQ(parse_json("[\"\xff\"]").error().message,
             "invalid JSON at byte 3: syntax error while parsing value - invalid string: "
             "ill-formed UTF-8 byte; last read: '\"?'");
+  using namespace std::string_literals;
+  EXPECT_EQ(parse_json("[1]\0[[garbage"s).error().message, "invalid JSON at byte 4: a NUL byte");
+  EXPECT_EQ(parse_json("[1,\0]"s).error().message, "invalid JSON at byte 4: a NUL byte");
+  EXPECT_EQ(parse_json("[\"a\0\"]"s).error().message, "invalid JSON at byte 4: a NUL byte");
   const std::string unterminated = "\"" + std::string(100'000, 'x');
   EXPECT_EQ(parse_json(unterminated).error().message,
             "invalid JSON at byte 100002: syntax error while parsing value - invalid string: "

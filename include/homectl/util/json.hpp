@@ -17,8 +17,8 @@ namespace homectl::util {
 // levels, a scalar 0.
 inline constexpr int k_max_json_depth = 128;
 
-// Parses one complete JSON document (RFC 8259, no comments; trailing text
-// and invalid UTF-8 are errors). Errors name the byte where the text went
+// Parses one complete JSON document (RFC 8259, no comments; trailing text,
+// NUL bytes and invalid UTF-8 are errors). Errors name the byte where the text went
 // wrong (counting from 1): "JSON nests deeper than 128 levels at byte 129",
 // "invalid JSON at byte 5: syntax error while parsing value - unexpected end
 // of input; ...". Callers add where the text came from. A format known to
