@@ -165,7 +165,7 @@ std::vector<WarmResult> warm_sources(const std::string& url, const std::string& 
   std::size_t done = 0;
   std::mutex mutex;
   auto worker = [&] {
-    // One client per worker: cpp-httplib clients are not shared between threads.
+    // One client per worker: each runs its own event loop, never shared between threads.
     HttpClient http(ClientOptions{url, token, options.timeout, options.wait + options.timeout});
     while (true) {
       const std::size_t i = next.fetch_add(1);

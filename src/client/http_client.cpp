@@ -1,8 +1,14 @@
 #include "homectl/client/http_client.hpp"
 
+#include "homectl/http/client.hpp"
+#include "homectl/http/client_url.hpp"
 #include "homectl/util/strings.hpp"
 
-#include <httplib.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <algorithm>
+#include <exception>
 
 namespace homectl::client {
 
@@ -127,10 +133,13 @@ std::string format_duration(std::chrono::milliseconds d) {
   return out;
 }
 
+// One private event loop per client runs http::Client, the same bounded
+// reader the daemon fetches with, to completion for each request.
 struct HttpClient::Impl {
   std::optional<BaseUrl> base;
   Failure url_error;
-  std::unique_ptr<httplib::Client> client;
+  boost::asio::io_context io;
+  std::unique_ptr<http::Client> client;
 };
 
 HttpClient::HttpClient(ClientOptions options)
@@ -143,16 +152,7 @@ HttpClient::HttpClient(ClientOptions options)
     return;
   }
   m_impl->base = std::move(base).value();
-  m_impl->client = std::make_unique<httplib::Client>(m_impl->base->scheme_host_port);
-  auto& c = *m_impl->client;
-  c.set_connection_timeout(m_options.connect_timeout);
-  c.set_read_timeout(m_options.read_timeout);
-  c.set_write_timeout(m_options.read_timeout);
-  c.set_keep_alive(true);
-  c.set_follow_location(false);
-  if (!m_options.bearer_token.empty()) {
-    c.set_bearer_token_auth(m_options.bearer_token);
-  }
+  m_impl->client = std::make_unique<http::Client>(m_impl->io.get_executor());
 }
 
 HttpClient::~HttpClient() = default;
@@ -170,55 +170,38 @@ Failure make_failure(FailureKind kind, const std::string& url, std::string reaso
   return Failure{kind, url + ": " + reason, std::move(reason)};
 }
 
-Outcome to_outcome(httplib::Result& result, const std::string& url, const ClientOptions& options,
-                   std::chrono::steady_clock::time_point started) {
+Outcome to_outcome(const http::ClientResponse& result, const std::string& url,
+                   const ClientOptions& options, std::chrono::steady_clock::time_point started) {
   Outcome out;
-  if (!result) {
-    const auto error = result.error();
-    switch (error) {
-    case httplib::Error::Connection:
-      out.failure = make_failure(FailureKind::unreachable, url,
-                                 "cannot connect (connection refused or host unreachable)");
-      break;
-    case httplib::Error::ConnectionTimeout:
-      out.failure =
-          make_failure(FailureKind::timeout, url,
-                       "no connection within " + format_duration(options.connect_timeout));
-      break;
-    case httplib::Error::Read:
-      out.failure =
-          make_failure(FailureKind::timeout, url,
-                       "no complete answer within " + format_duration(options.read_timeout) +
-                           " (timed out or connection closed)");
-      break;
-    default:
-      out.failure = make_failure(FailureKind::other, url, httplib::to_string(error));
-      break;
-    }
+  switch (result.error) {
+  case http::ClientError::none:
+    break;
+  case http::ClientError::connect:
+    out.failure =
+        make_failure(FailureKind::unreachable, url, "cannot connect (" + result.message + ")");
+    return out;
+  case http::ClientError::timeout:
+    out.failure = make_failure(
+        FailureKind::timeout, url,
+        result.connected ? "no complete answer within " + format_duration(options.read_timeout)
+                         : "no connection within " + format_duration(options.connect_timeout));
+    return out;
+  case http::ClientError::invalid_url:
+    out.failure = make_failure(FailureKind::invalid_url, url, result.message);
+    return out;
+  default:
+    out.failure = make_failure(FailureKind::other, url, result.message);
     return out;
   }
   Response response;
-  response.status = result->status;
-  for (const auto& [name, value] : result->headers) {
-    response.headers[util::to_lower(name)] = value;
+  response.status = result.status;
+  for (const auto& [name, value] : result.headers) {
+    response.headers.emplace(util::to_lower(name), value);
   }
-  response.body = std::move(result->body);
+  response.body = result.body;
   response.latency = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   out.response = std::move(response);
-  return out;
-}
-
-httplib::Headers to_httplib(const Headers& headers, const ClientOptions& options) {
-  httplib::Headers out;
-  for (const auto& [name, value] : headers) {
-    out.emplace(name, value);
-  }
-  if ((!options.basic_user.empty() || !options.basic_password.empty()) &&
-      out.find("Authorization") == out.end()) {
-    out.insert(
-        httplib::make_basic_authentication_header(options.basic_user, options.basic_password));
-  }
   return out;
 }
 
@@ -230,28 +213,74 @@ std::string request_path(const std::optional<BaseUrl>& base, std::string_view pa
   return full;
 }
 
+bool has_header(const Headers& headers, std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(),
+                     [&](const auto& h) { return util::to_lower(h.first) == name; });
+}
+
+// The Authorization header value for HTTP Basic credentials.
+std::string basic_authorization(const ClientOptions& options) {
+  http::ClientUrl credentials;
+  credentials.username = options.basic_user;
+  credentials.password = options.basic_password;
+  return http::basic_auth_value(credentials);
+}
+
 } // namespace
 
-Outcome HttpClient::get(std::string_view path, const Headers& headers) {
+Outcome HttpClient::send(std::string_view method, std::string_view path, const Headers& headers,
+                         std::string_view body, std::string_view content_type) {
   if (!m_impl->client) {
     return Outcome{std::nullopt, m_impl->url_error};
   }
+  http::ClientRequest request;
+  request.method = std::string(method);
+  request.url = m_impl->base->scheme_host_port + request_path(m_impl->base, path);
+  request.headers.assign(headers.begin(), headers.end());
+  if (!has_header(headers, "authorization")) {
+    if (!m_options.bearer_token.empty()) {
+      request.headers.emplace_back("Authorization", "Bearer " + m_options.bearer_token);
+    } else if (!m_options.basic_user.empty() || !m_options.basic_password.empty()) {
+      request.headers.emplace_back("Authorization", basic_authorization(m_options));
+    }
+  }
+  if (!content_type.empty() && !has_header(headers, "content-type")) {
+    request.headers.emplace_back("Content-Type", std::string(content_type));
+  }
+  request.body = std::string(body);
+  http::ClientOptions options;
+  options.connect_timeout = m_options.connect_timeout;
+  options.timeout = m_options.read_timeout;
+  options.max_body = m_options.max_body;
+
   const auto started = std::chrono::steady_clock::now();
-  auto result =
-      m_impl->client->Get(request_path(m_impl->base, path), to_httplib(headers, m_options));
-  return to_outcome(result, url_for(path), m_options, started);
+  std::optional<http::ClientResponse> result;
+  std::exception_ptr error;
+  boost::asio::co_spawn(m_impl->io, m_impl->client->request(std::move(request), options),
+                        [&](std::exception_ptr e, http::ClientResponse r) {
+                          error = e;
+                          result = std::move(r);
+                        });
+  m_impl->io.restart();
+  while (!result && m_impl->io.run_one() != 0) {
+  }
+  if (error) {
+    std::rethrow_exception(error);
+  }
+  if (!result) {
+    return Outcome{std::nullopt,
+                   make_failure(FailureKind::other, url_for(path), "the request never ended")};
+  }
+  return to_outcome(*result, url_for(path), m_options, started);
+}
+
+Outcome HttpClient::get(std::string_view path, const Headers& headers) {
+  return send("GET", path, headers, {}, {});
 }
 
 Outcome HttpClient::post(std::string_view path, std::string_view body,
                          std::string_view content_type, const Headers& headers) {
-  if (!m_impl->client) {
-    return Outcome{std::nullopt, m_impl->url_error};
-  }
-  const auto started = std::chrono::steady_clock::now();
-  auto result =
-      m_impl->client->Post(request_path(m_impl->base, path), to_httplib(headers, m_options),
-                           body.data(), body.size(), std::string(content_type));
-  return to_outcome(result, url_for(path), m_options, started);
+  return send("POST", path, headers, body, content_type);
 }
 
 } // namespace homectl::client

@@ -150,6 +150,9 @@ ReadinessProbe probe_ready(HttpClient& client) {
     case FailureKind::invalid_url:
       probe.text = "invalid URL " + outcome.failure.message;
       break;
+    case FailureKind::other:
+      probe.text = "request failed: " + outcome.failure.message;
+      break;
     default:
       probe.text = "unreachable: " + outcome.failure.message;
       break;

@@ -224,8 +224,10 @@ std::vector<Setting> build_table() {
           {.min = k_second, .max = k_day, .reloadable = true}),
       row<&FetchPolicy::max_size>(P, "max_size", T::size, "Largest accepted upstream body",
                                   {.min = 1, .max = 1 * k_gib, .reloadable = true}),
-      row<&FetchPolicy::follow_redirects>(P, "follow_redirects", T::boolean,
-                                          "Follow HTTP redirects", {.reloadable = true}),
+      row<&FetchPolicy::follow_redirects>(
+          P, "follow_redirects", T::boolean,
+          "Follow HTTP redirects (up to 5; one to another origin carries none of the headers)",
+          {.reloadable = true}),
       row<&FetchPolicy::tls_verify>(P, "tls_verify", T::boolean,
                                     "Verify the upstream's TLS certificate and host name",
                                     {.reloadable = true}),

@@ -75,6 +75,12 @@ std::string encode_entry(const sources::StoredEntry& entry) {
   return out;
 }
 
+std::size_t max_encoded_size(std::size_t max_body) {
+  constexpr std::size_t k_fixed = k_magic.size() + 5 * 8 + 2 * k_max_header_field;
+  constexpr std::size_t k_max = std::numeric_limits<std::size_t>::max();
+  return max_body > k_max - k_fixed ? k_max : max_body + k_fixed;
+}
+
 Result<sources::StoredEntry> decode_entry(std::string_view bytes) {
   if (bytes.substr(0, k_magic.size()) != k_magic) {
     return make_error("shared cache entry: unknown format (expected the HCE1 header)");

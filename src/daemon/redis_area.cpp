@@ -109,23 +109,29 @@ void add_metrics(ServerCore& core, const std::shared_ptr<RedisArea>& area) {
       registry.counter("homectl_redis_commands_total", "Redis commands by outcome", {"outcome"});
   auto& published = registry.counter("homectl_events_published_total",
                                      "Change events published on Redis by outcome", {"outcome"});
+  auto& rejected = registry.counter(
+      "homectl_redis_entries_rejected_total",
+      "Shared cache entries read from Redis but not used, by reason (too_large, invalid)",
+      {"reason"});
   auto& reconnects = registry
                          .counter("homectl_redis_reconnects_total",
                                   "Redis reconnect attempts after the first connect")
                          .get();
   struct Seen {
     Seen(metrics::Family<metrics::Counter>& c, metrics::Counter& r,
-         metrics::Family<metrics::Counter>& p)
+         metrics::Family<metrics::Counter>& p, metrics::Family<metrics::Counter>& x)
         : commands{DeltaCounter(c.with({"ok"})), DeltaCounter(c.with({"error"})),
                    DeltaCounter(c.with({"timeout"})), DeltaCounter(c.with({"dropped"}))},
           reconnects(r), published{DeltaCounter(p.with({"ok"})), DeltaCounter(p.with({"dropped"})),
-                                   DeltaCounter(p.with({"error"}))} {}
+                                   DeltaCounter(p.with({"error"}))},
+          rejected{DeltaCounter(x.with({"too_large"})), DeltaCounter(x.with({"invalid"}))} {}
     std::mutex mutex;
     std::array<DeltaCounter, 4> commands;
     DeltaCounter reconnects;
     std::array<DeltaCounter, 3> published;
+    std::array<DeltaCounter, 2> rejected;
   };
-  auto seen = std::make_shared<Seen>(commands, reconnects, published);
+  auto seen = std::make_shared<Seen>(commands, reconnects, published, rejected);
   std::weak_ptr<RedisArea> weak = area;
   registry.on_collect([weak, seen, &up] {
     const auto a = weak.lock();
@@ -134,6 +140,7 @@ void add_metrics(ServerCore& core, const std::shared_ptr<RedisArea>& area) {
     }
     const auto stats = a->stats();
     const auto events = a->store().publish_stats();
+    const auto refused = a->store().reject_stats();
     std::lock_guard lock(seen->mutex);
     up.set(stats.up ? 1.0 : 0.0);
     seen->commands[0].update(stats.commands_ok);
@@ -144,6 +151,8 @@ void add_metrics(ServerCore& core, const std::shared_ptr<RedisArea>& area) {
     seen->published[0].update(events.ok);
     seen->published[1].update(events.dropped);
     seen->published[2].update(events.error);
+    seen->rejected[0].update(refused.too_large);
+    seen->rejected[1].update(refused.invalid);
   });
 }
 

@@ -55,25 +55,62 @@ std::string RedisStore::events_channel() const {
   return m_config.prefix + "events";
 }
 
-asio::awaitable<std::optional<sources::StoredEntry>> RedisStore::load(std::string source) {
+JudgedEntry judge_entry(const redis::BoundedValue& found, std::size_t max_body) {
+  JudgedEntry judged;
+  if (found.too_large != 0) {
+    judged.rejected = "too_large";
+    judged.problem = "shared cache entry: " + std::to_string(found.too_large) +
+                     " bytes, more than the " + std::to_string(max_encoded_size(max_body)) +
+                     " accepted";
+    return judged;
+  }
+  if (found.wrong_type) {
+    judged.rejected = "invalid";
+    judged.problem = "shared cache entry: the key holds no string";
+    return judged;
+  }
+  if (!found.value) {
+    return judged;
+  }
+  auto entry = decode_entry(*found.value);
+  if (!entry) {
+    judged.rejected = "invalid";
+    judged.problem = entry.error().message;
+    return judged;
+  }
+  if (entry->body.size() > max_body) {
+    judged.rejected = "too_large";
+    judged.problem = "shared cache entry: a body of " + std::to_string(entry->body.size()) +
+                     " bytes, more than the " + std::to_string(max_body) + " accepted";
+    return judged;
+  }
+  judged.entry = std::move(*entry);
+  return judged;
+}
+
+asio::awaitable<std::optional<sources::StoredEntry>> RedisStore::load(std::string source,
+                                                                      std::size_t max_body) {
   if (!m_client.up()) {
     co_return std::nullopt;
   }
-  auto reply = co_await redis::get(m_client, cache_key(source));
-  if (!reply) {
-    log::debug("shared cache read failed", {{"source", source}, {"error", reply.error().message}});
+  // The body limit of both the writer (redis.max_value_size) and the reader
+  // (the source's max_size): nothing larger is ever fetched from Redis.
+  const std::size_t limit = std::min(max_body, m_config.max_value_size);
+  auto found = co_await redis::get_bounded(m_client, cache_key(source), max_encoded_size(limit));
+  if (!found) {
+    log::debug("shared cache read failed", {{"source", source}, {"error", found.error().message}});
     co_return std::nullopt;
   }
-  if (!*reply) {
-    co_return std::nullopt;
+  auto judged = judge_entry(*found, limit);
+  if (!judged.rejected.empty()) {
+    (judged.rejected == "too_large" ? m_counters->rejected_too_large : m_counters->rejected_invalid)
+        .fetch_add(1, std::memory_order_relaxed);
+    log::warn("ignoring a shared cache entry", {{"source", source},
+                                                {"key", cache_key(source)},
+                                                {"reason", judged.rejected},
+                                                {"error", judged.problem}});
   }
-  auto entry = decode_entry(**reply);
-  if (!entry) {
-    log::warn("ignoring a malformed shared cache entry",
-              {{"source", source}, {"key", cache_key(source)}, {"error", entry.error().message}});
-    co_return std::nullopt;
-  }
-  co_return std::move(*entry);
+  co_return std::move(judged.entry);
 }
 
 asio::awaitable<void> RedisStore::store(std::string source, sources::StoredEntry entry,
@@ -138,6 +175,11 @@ void RedisStore::publish(const sources::Event& event) {
         shared->in_flight.fetch_sub(1, std::memory_order_relaxed);
       }(m_client, counters, events_channel(), event.to_json()),
       asio::detached);
+}
+
+RejectStats RedisStore::reject_stats() const {
+  return RejectStats{m_counters->rejected_too_large.load(std::memory_order_relaxed),
+                     m_counters->rejected_invalid.load(std::memory_order_relaxed)};
 }
 
 PublishStats RedisStore::publish_stats() const {

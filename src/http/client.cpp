@@ -1,7 +1,7 @@
 #include "homectl/http/client.hpp"
 
 #include "homectl/build_info.hpp"
-#include "homectl/config/values.hpp"
+#include "homectl/http/response_reader.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/util/strings.hpp"
 
@@ -14,7 +14,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
@@ -37,7 +36,8 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t k_header_limit = 64 * 1024;
+// The longest redirect Location followed; a longer one fails the request.
+constexpr std::size_t k_max_location = 8 * 1024;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -76,13 +76,6 @@ bool is_header_value(std::string_view s) {
                       [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-// Headers that carry credentials for one origin and must not follow a
-// redirect to another.
-bool is_credential_header(std::string_view name) {
-  return iequals(name, "authorization") || iequals(name, "proxy-authorization") ||
-         iequals(name, "cookie");
-}
-
 std::string host_header(const ClientUrl& url) {
   std::string h = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   if (url.port != (url.tls ? 443 : 80)) {
@@ -99,31 +92,36 @@ struct Exchange {
   const std::string& body;
   const ClientOptions& options;
   SteadyClock::time_point deadline;
+  // The time the deadline allows for this phase, for messages.
+  std::chrono::milliseconds budget;
 };
 
 ClientResponse io_failure(const Exchange& x, std::string_view phase, boost::system::error_code ec) {
-  const std::string after = format_duration(x.options.timeout);
   if (ec == beast::error::timeout || SteadyClock::now() >= x.deadline) {
-    return failure(ClientError::timeout, std::string(phase) + ": timed out after " + after);
+    return failure(ClientError::timeout,
+                   std::string(phase) + ": timed out after " + format_duration(x.budget));
   }
   if (ec == asio::error::operation_aborted) {
     return failure(ClientError::timeout, std::string(phase) + ": cancelled");
   }
-  if (ec == bhttp::error::body_limit) {
-    return failure(ClientError::too_large, "body exceeds " + format_size(x.options.max_body));
-  }
-  if (ec == bhttp::error::header_limit) {
-    return failure(ClientError::protocol, "response header exceeds " + format_size(k_header_limit));
-  }
-  if (ec == bhttp::error::end_of_stream) {
-    return failure(ClientError::protocol,
-                   std::string(phase) + ": connection closed before a response");
-  }
-  if (ec.category() == make_error_code(bhttp::error::bad_version).category()) {
-    return failure(ClientError::protocol,
-                   std::string(phase) + ": invalid HTTP response (" + ec.message() + ")");
-  }
   return failure(ClientError::protocol, std::string(phase) + ": " + ec.message());
+}
+
+// The deadline `t`, or the caller's absolute deadline when that comes first.
+SteadyClock::time_point capped(const ClientOptions& options, SteadyClock::time_point t) {
+  return options.deadline && *options.deadline < t ? *options.deadline : t;
+}
+
+// The exchange once a connection is ready: with a connect timeout, the
+// request and its answer get `timeout` from now on.
+Exchange answer_phase(const Exchange& x) {
+  if (!x.options.connect_timeout) {
+    return x;
+  }
+  Exchange answer = x;
+  answer.deadline = capped(x.options, SteadyClock::now() + x.options.timeout);
+  answer.budget = x.options.timeout;
+  return answer;
 }
 
 // Only idempotent requests travel on pooled connections: a stale connection
@@ -162,31 +160,46 @@ asio::awaitable<ClientResponse> converse(Stream& stream, const Exchange& x, bool
   if (wec) {
     co_return io_failure(x, "write", wec);
   }
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.header_limit(k_header_limit);
-  parser.body_limit(x.options.max_body);
-  if (x.method == "HEAD") {
-    parser.skip(true);
-  }
-  auto [rec, read] =
-      co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
-  (void)read;
-  if (rec) {
-    ClientResponse r = io_failure(x, "read", rec);
-    if (parser.is_header_done()) {
-      r.status = static_cast<int>(parser.get().result_int());
+  // Read through a ResponseReader, never more than the answer may take.
+  ResponseReader reader;
+  reader.start(x.options.max_body, x.method == "HEAD");
+  bool closed = false;
+  for (;;) {
+    auto progress = reader.parse();
+    if (progress == ResponseReader::Progress::need_more) {
+      auto [rec, read] =
+          co_await stream.async_read_some(reader.prepare(), asio::as_tuple(asio::use_awaitable));
+      reader.commit(read);
+      if (rec && rec != asio::error::eof) {
+        ClientResponse r = io_failure(x, "read", rec);
+        if (reader.header_done()) {
+          r.status = static_cast<int>(reader.message().result_int());
+        }
+        co_return r;
+      }
+      if (!rec) {
+        continue;
+      }
+      closed = true;
+      progress = reader.end_of_stream();
     }
-    co_return r;
+    if (progress == ResponseReader::Progress::failed) {
+      ClientResponse r = failure(reader.failure().error, reader.failure().message);
+      if (reader.header_done()) {
+        r.status = static_cast<int>(reader.message().result_int());
+      }
+      co_return r;
+    }
+    break;
   }
-  auto& msg = parser.get();
+  auto& msg = reader.message();
   ClientResponse out;
   out.status = static_cast<int>(msg.result_int());
   for (const auto& field : msg) {
     out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
   out.body = std::move(msg.body());
-  reusable = may_reuse(x.method) && msg.keep_alive() && parser.is_done() && buffer.size() == 0;
+  reusable = may_reuse(x.method) && msg.keep_alive() && !closed && !reader.buffered();
   co_return out;
 }
 
@@ -221,14 +234,6 @@ std::optional<std::string_view> ClientResponse::header(std::string_view name) co
     }
   }
   return std::nullopt;
-}
-
-std::string format_size(std::size_t bytes) {
-  auto text = config::format_size(bytes);
-  if (!text.empty() && std::isdigit(static_cast<unsigned char>(text.back())) != 0) {
-    text += " bytes"; // no unit: say what the number counts
-  }
-  return text;
 }
 
 namespace {
@@ -340,8 +345,7 @@ asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
                                                       std::unique_ptr<Connection>& out) {
   auto ex = co_await asio::this_coro::executor;
   if (SteadyClock::now() >= x.deadline) {
-    co_return failure(ClientError::timeout,
-                      "timed out after " + format_duration(x.options.timeout));
+    co_return failure(ClientError::timeout, "timed out after " + format_duration(x.budget));
   }
   // Asio's resolver cannot abandon a getaddrinfo() in progress (cancel() only
   // takes effect when it returns), so the lookup runs on its own and this
@@ -367,8 +371,7 @@ asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
       });
   co_await lookup->done.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!lookup->finished) {
-    co_return failure(ClientError::timeout,
-                      "dns: timed out after " + format_duration(x.options.timeout));
+    co_return failure(ClientError::timeout, "dns: timed out after " + format_duration(x.budget));
   }
   if (lookup->ec) {
     co_return failure(ClientError::connect, "dns: " + x.url.host + ": " + lookup->ec.message());
@@ -448,8 +451,9 @@ asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
   bool reusable = false;
   if (may_reuse(x.method)) {
     if (auto pooled = take_idle(key)) {
-      pooled->lowest().expires_at(x.deadline);
-      ClientResponse r = co_await converse_on(*pooled, x, reusable);
+      const Exchange answer = answer_phase(x);
+      pooled->lowest().expires_at(answer.deadline);
+      ClientResponse r = co_await converse_on(*pooled, answer, reusable);
       // A pooled connection the server closed while it sat idle fails before
       // any answer arrives; only then is a fresh connection worth a try.
       log::debug("reused a pooled connection",
@@ -458,6 +462,7 @@ asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
         if (r.ok() && reusable) {
           put_idle(key, std::move(pooled));
         }
+        r.connected = true;
         co_return r;
       }
     }
@@ -467,7 +472,10 @@ asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
   if (!connection) {
     co_return failed;
   }
-  ClientResponse r = co_await converse_on(*connection, x, reusable);
+  const Exchange answer = answer_phase(x);
+  connection->lowest().expires_at(answer.deadline);
+  ClientResponse r = co_await converse_on(*connection, answer, reusable);
+  r.connected = true;
   log::debug("request on a new connection",
              {{"host", x.url.host}, {"ok", r.ok()}, {"keep_alive", reusable}});
   if (r.ok() && reusable) {
@@ -502,13 +510,16 @@ asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOpt
   std::string method = request.method;
   std::string body = std::move(request.body);
   Headers headers = std::move(request.headers);
-  auto deadline = SteadyClock::now() + options.timeout;
-  if (options.deadline && *options.deadline < deadline) {
-    deadline = *options.deadline;
-  }
+  const auto deadline = capped(options, SteadyClock::now() + options.timeout);
 
   for (int hops = 0;; ++hops) {
-    const Exchange x{url, method, headers, body, options, deadline};
+    // Without a connect timeout, one deadline covers every hop; with one,
+    // each hop connects within it and then answers within `timeout`.
+    Exchange x{url, method, headers, body, options, deadline, options.timeout};
+    if (options.connect_timeout) {
+      x.deadline = capped(options, SteadyClock::now() + *options.connect_timeout);
+      x.budget = *options.connect_timeout;
+    }
     ClientResponse response = co_await m_impl->exchange(x);
     response.redirects = hops;
     if (!response.ok() || !options.follow_redirects || !is_redirect(response.status)) {
@@ -526,6 +537,13 @@ asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOpt
       r.redirects = hops;
       co_return r;
     }
+    if (location->size() > k_max_location) {
+      ClientResponse r =
+          failure(ClientError::invalid_url,
+                  "redirect: the Location header exceeds " + format_size(k_max_location));
+      r.status = response.status;
+      co_return r;
+    }
     auto next = resolve_location(url, *location);
     if (!next) {
       ClientResponse r = failure(ClientError::invalid_url, "redirect: " + next.error().message);
@@ -533,7 +551,9 @@ asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOpt
       co_return r;
     }
     if (next->tls != url.tls || next->authority() != url.authority()) {
-      std::erase_if(headers, [](const auto& h) { return is_credential_header(h.first); });
+      // Another origin: nothing the caller configured for this one travels
+      // there (API keys hide in headers of any name, not only Authorization).
+      headers.clear();
     }
     if (response.status == 303 ||
         ((response.status == 301 || response.status == 302) && method == "POST")) {

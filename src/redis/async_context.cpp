@@ -38,9 +38,16 @@ bool unsolicited_bytes_waiting(const redisAsyncContext* ac) {
   return n == 1 && first != '-';
 }
 
-void mark_protocol_violation(redisAsyncContext* ac) {
+// Bytes of a reply hiredis has buffered but not parsed yet (after a read, at
+// most one incomplete reply).
+std::size_t unparsed_bytes(const redisAsyncContext* ac) {
+  const auto* reader = ac->c.reader;
+  return reader != nullptr && reader->len > reader->pos ? reader->len - reader->pos : 0;
+}
+
+void mark_protocol_violation(redisAsyncContext* ac, const char* what = "unsolicited reply") {
   ac->c.err = REDIS_ERR_PROTOCOL;
-  std::snprintf(ac->c.errstr, sizeof ac->c.errstr, "%s", "unsolicited reply");
+  std::snprintf(ac->c.errstr, sizeof ac->c.errstr, "%s", what);
   ac->err = ac->c.err;
   ac->errstr = ac->c.errstr;
 }
@@ -58,7 +65,9 @@ struct AsyncContext::Adapter {
   bool want_write = false;
   bool read_waiting = false;
   bool write_waiting = false;
-  int refused_array = 0; // the length of an array reply over k_max_array_reply
+  int refused_array = 0;         // the length of an array reply over k_max_array_reply
+  std::size_t max_reply = 0;     // the most unparsed bytes allowed (0: no limit)
+  std::size_t refused_reply = 0; // max_reply, once a reply went past it
 
   static void start_wait(const std::shared_ptr<Adapter>& self, bool read) {
     if (!self) {
@@ -86,6 +95,12 @@ struct AsyncContext::Adapter {
           return;
         }
         redisAsyncHandleRead(self->ac);
+        if (self->ac != nullptr && self->max_reply != 0 &&
+            unparsed_bytes(self->ac) > self->max_reply) {
+          self->refused_reply = self->max_reply;
+          mark_protocol_violation(self->ac, "reply too large");
+          redisAsyncFree(self->ac);
+        }
       } else if (!read && self->want_write) {
         redisAsyncHandleWrite(self->ac);
       }
@@ -125,7 +140,12 @@ struct AsyncContext::Adapter {
 namespace {
 
 // hiredis' reason for a failure, phrased for people.
-std::string describe_failure(const redisContext& c, int refused_array = 0) {
+std::string describe_failure(const redisContext& c, int refused_array = 0,
+                             std::size_t refused_reply = 0) {
+  if (c.err == REDIS_ERR_PROTOCOL && refused_reply != 0) {
+    return "a reply larger than " + std::to_string(refused_reply) +
+           " bytes was refused (the limit follows redis.max_value_size)";
+  }
   if (c.err == REDIS_ERR_OOM && refused_array != 0) {
     return "not a Redis server (an array reply of " + std::to_string(refused_array) +
            " elements, more than the " + std::to_string(k_max_array_reply) + " accepted)";
@@ -208,7 +228,11 @@ AsyncContext::~AsyncContext() {
 }
 
 std::string AsyncContext::describe_error(const redisAsyncContext* ac) const {
-  return describe_failure(ac->c, m_adapter->refused_array);
+  return describe_failure(ac->c, m_adapter->refused_array, m_adapter->refused_reply);
+}
+
+void AsyncContext::limit_reply_size(std::size_t bytes) {
+  m_adapter->max_reply = bytes;
 }
 
 bool AsyncContext::alive() const {

@@ -15,6 +15,11 @@ constexpr const char* k_unlock_script =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
     "else return 0 end";
 
+// GET only when STRLEN is within ARGV[1]; else the length, as an integer.
+constexpr const char* k_bounded_get_script = "local n = redis.call('STRLEN', KEYS[1]) "
+                                             "if n > tonumber(ARGV[1]) then return n end "
+                                             "return redis.call('GET', KEYS[1])";
+
 Error unexpected(const char* command, const Reply& reply) {
   if (reply.is_error()) {
     return make_error(std::string("redis ") + command + " failed: " + reply.text());
@@ -54,6 +59,32 @@ asio::awaitable<Result<std::optional<std::string>>> get(Client& client, std::str
     co_return std::optional<std::string>(reply->text());
   }
   co_return unexpected("GET", *reply);
+}
+
+asio::awaitable<Result<BoundedValue>> get_bounded(Client& client, std::string key,
+                                                  std::uint64_t max_bytes) {
+  auto reply = co_await client.command(
+      argv("EVAL", k_bounded_get_script, "1", std::move(key), std::to_string(max_bytes)));
+  if (!reply) {
+    co_return reply.error();
+  }
+  BoundedValue found;
+  if (reply->is_nil()) {
+    co_return found;
+  }
+  if (reply->kind() == Reply::Kind::string) {
+    found.value = reply->text();
+    co_return found;
+  }
+  if (reply->kind() == Reply::Kind::integer && reply->integer_value() > 0) {
+    found.too_large = static_cast<std::uint64_t>(reply->integer_value());
+    co_return found;
+  }
+  if (reply->is_error() && reply->text().find("WRONGTYPE") != std::string::npos) {
+    found.wrong_type = true;
+    co_return found;
+  }
+  co_return unexpected("EVAL bounded GET", *reply);
 }
 
 asio::awaitable<Result<std::int64_t>> publish(Client& client, std::string channel,

@@ -87,6 +87,7 @@ asio::awaitable<Result<bool>> Session::establish() {
       co_return make_error(m_label + ": cannot connect: " + context.error().message);
     }
     m_context = std::move(*context);
+    m_context->limit_reply_size(m_options.max_reply_size);
     co_return co_await handshake(deadline);
   }
 
@@ -118,6 +119,7 @@ asio::awaitable<Result<bool>> Session::establish() {
       continue;
     }
     m_context = std::move(*context);
+    m_context->limit_reply_size(m_options.max_reply_size);
     last = co_await handshake(deadline);
     if (last || Clock::now() >= deadline) {
       co_return last;

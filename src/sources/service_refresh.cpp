@@ -75,7 +75,7 @@ asio::awaitable<void> Service::run_flight(std::shared_ptr<SourceState> state,
 
 asio::awaitable<std::optional<RefreshReport>> Service::adopt_shared(SourceState& state) {
   auto* store = m_options.shared_store;
-  auto shared = co_await store->load(state.config.name);
+  auto shared = co_await store->load(state.config.name, state.config.policy.max_size);
   if (!shared) {
     co_return std::nullopt;
   }

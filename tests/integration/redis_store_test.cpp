@@ -22,6 +22,9 @@ using test::eventually;
 using test::RedisServer;
 using test::run_test_coroutine;
 
+// A source max_size that leaves redis.max_value_size (1000 here) the limit.
+constexpr std::size_t k_any_size = std::size_t{1} << 20;
+
 redis::ClientOptions quick_options() {
   redis::ClientOptions options;
   options.connect_timeout = 1000ms;
@@ -65,7 +68,7 @@ TEST(RedisStore, StoresLoadsAndCapsTtl) {
   run_test_coroutine(io, [&]() -> asio::awaitable<void> {
     EXPECT_TRUE(co_await eventually([&] { return client.up(); }, 5s));
     co_await store.store("weather", entry_with("sunny"), std::chrono::hours(100));
-    auto loaded = co_await store.load("weather");
+    auto loaded = co_await store.load("weather", k_any_size);
     EXPECT_TRUE(loaded.has_value());
     if (loaded) {
       EXPECT_EQ(loaded->body, "sunny");
@@ -74,9 +77,9 @@ TEST(RedisStore, StoresLoadsAndCapsTtl) {
     }
     // Too large: skipped, the old entry stays.
     co_await store.store("weather", entry_with(std::string(1001, 'x')), 10s);
-    auto kept = co_await store.load("weather");
+    auto kept = co_await store.load("weather", k_any_size);
     EXPECT_TRUE(kept && kept->body == "sunny");
-    EXPECT_FALSE((co_await store.load("nothing")).has_value());
+    EXPECT_FALSE((co_await store.load("nothing", k_any_size)).has_value());
     client.close();
   });
   const auto ttl = server.query({"PTTL", "t:cache:weather"});
@@ -96,9 +99,37 @@ TEST(RedisStore, MalformedEntryReadsAsMissing) {
   RedisStore store(io.get_executor(), client, store_config(server.url()), "me");
   run_test_coroutine(io, [&]() -> asio::awaitable<void> {
     EXPECT_TRUE(co_await eventually([&] { return client.up(); }, 5s));
-    EXPECT_FALSE((co_await store.load("weather")).has_value());
+    EXPECT_FALSE((co_await store.load("weather", k_any_size)).has_value());
     client.close();
   });
+  EXPECT_EQ(store.reject_stats().invalid, 1U);
+  EXPECT_EQ(store.reject_stats().too_large, 0U);
+}
+
+TEST(RedisStore, OversizedOrForeignEntriesAreRefusedAndCounted) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  RedisServer server;
+  // Over redis.max_value_size (1000 bytes): never transferred.
+  server.query({"SET", "t:cache:huge", encode_entry(entry_with(std::string(200'000, 'h')))});
+  // Within redis.max_value_size, but over the reading source's max_size.
+  server.query({"SET", "t:cache:wide", encode_entry(entry_with(std::string(600, 'w')))});
+  server.query({"RPUSH", "t:cache:list", "a"});
+  asio::io_context io;
+  redis::Client client(io.get_executor(), endpoint_of(server.url()), quick_options());
+  client.start();
+  RedisStore store(io.get_executor(), client, store_config(server.url()), "me");
+  run_test_coroutine(io, [&]() -> asio::awaitable<void> {
+    EXPECT_TRUE(co_await eventually([&] { return client.up(); }, 5s));
+    EXPECT_FALSE((co_await store.load("huge", k_any_size)).has_value());
+    EXPECT_FALSE((co_await store.load("wide", 500)).has_value());
+    auto wide = co_await store.load("wide", 600);
+    EXPECT_TRUE(wide && wide->body.size() == 600U);
+    EXPECT_FALSE((co_await store.load("list", k_any_size)).has_value());
+    EXPECT_TRUE(client.up()) << "a refused entry must not cost the connection";
+    client.close();
+  });
+  EXPECT_EQ(store.reject_stats().too_large, 2U);
+  EXPECT_EQ(store.reject_stats().invalid, 1U);
 }
 
 TEST(RedisStore, LockIsExclusiveAndOnlyTheOwnerReleasesIt) {
@@ -173,7 +204,7 @@ TEST(RedisStore, DownStoreDegradesToIndependentFetching) {
     server.kill();
     EXPECT_TRUE(co_await eventually([&] { return !client.up(); }, 10s));
     EXPECT_TRUE(co_await store.try_lock("weather", 10s));
-    EXPECT_FALSE((co_await store.load("weather")).has_value());
+    EXPECT_FALSE((co_await store.load("weather", k_any_size)).has_value());
     co_await store.store("weather", entry_with("x"), 10s);
     store.publish(sources::Event{"source.updated", "weather", "", "2026-11-26T12:00:00Z", ""});
     EXPECT_EQ(store.publish_stats().dropped, 1U);

@@ -1,5 +1,6 @@
 #include "homectl/http/client.hpp"
 #include "homectl/http/client_url.hpp"
+#include "homectl/http/response_reader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace homectl::daemon {
 namespace {
 
@@ -84,6 +86,67 @@ TEST(RedisStoreCodec, EveryByteFlipDecodesOrErrorsWithoutCrashing) {
     (void)decode_entry(mutated); // either result is fine; no crash, no overread
   }
   SUCCEED();
+}
+
+TEST(RedisStoreCodec, MaxEncodedSizeBoundsEveryEntryWithThatBody) {
+  auto entry = sample();
+  entry.body = std::string(1000, 'b');
+  entry.content_type = std::string(64 * 1024, 't');
+  entry.etag = std::string(64 * 1024, 'e');
+  const auto bytes = encode_entry(entry);
+  EXPECT_EQ(bytes.size(), max_encoded_size(1000));
+  ASSERT_TRUE(decode_entry(bytes).ok());
+  EXPECT_EQ(max_encoded_size(std::numeric_limits<std::size_t>::max()),
+            std::numeric_limits<std::size_t>::max());
+}
+
+TEST(RedisStoreJudge, AcceptsAnEntryWithinTheBodyLimit) {
+  redis::BoundedValue found;
+  found.value = encode_entry(sample());
+  const auto judged = judge_entry(found, 16);
+  ASSERT_TRUE(judged.entry);
+  EXPECT_EQ(judged.entry->body, sample().body);
+  EXPECT_EQ(judged.rejected, "");
+}
+
+TEST(RedisStoreJudge, NothingFoundIsNeitherAnEntryNorARejection) {
+  const auto judged = judge_entry(redis::BoundedValue{}, 1024);
+  EXPECT_FALSE(judged.entry);
+  EXPECT_EQ(judged.rejected, "");
+}
+
+TEST(RedisStoreJudge, RefusesAValueRedisReportedTooLong) {
+  redis::BoundedValue found;
+  found.too_large = 20'000'000;
+  const auto judged = judge_entry(found, 1000);
+  EXPECT_FALSE(judged.entry);
+  EXPECT_EQ(judged.rejected, "too_large");
+  EXPECT_EQ(judged.problem, "shared cache entry: 20000000 bytes, more than the " +
+                                std::to_string(max_encoded_size(1000)) + " accepted");
+}
+
+TEST(RedisStoreJudge, RefusesABodyOverTheLimitEvenWhenTheValueFitted) {
+  redis::BoundedValue found;
+  found.value = encode_entry(sample()); // a 16-byte body
+  const auto judged = judge_entry(found, 15);
+  EXPECT_FALSE(judged.entry);
+  EXPECT_EQ(judged.rejected, "too_large");
+  EXPECT_EQ(judged.problem, "shared cache entry: a body of 16 bytes, more than the 15 accepted");
+}
+
+TEST(RedisStoreJudge, RefusesUndecodableValuesAndOtherTypesAsInvalid) {
+  redis::BoundedValue garbage;
+  garbage.value = "not an entry";
+  const auto judged = judge_entry(garbage, 1024);
+  EXPECT_FALSE(judged.entry);
+  EXPECT_EQ(judged.rejected, "invalid");
+  EXPECT_EQ(judged.problem, "shared cache entry: unknown format (expected the HCE1 header)");
+
+  redis::BoundedValue list;
+  list.wrong_type = true;
+  EXPECT_EQ(judge_entry(list, 1024).rejected, "invalid");
+  EXPECT_FALSE(list.missing());
+  EXPECT_TRUE(redis::BoundedValue{}.missing());
 }
 
 TEST(RedisStoreInstanceId, IsUniquePerCall) {

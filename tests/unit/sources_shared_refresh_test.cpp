@@ -26,10 +26,14 @@ using testing::run_until;
 // may hold, and counters of what the Service asked.
 class FakeSharedStore final : public SharedStore {
 public:
-  boost::asio::awaitable<std::optional<StoredEntry>> load(std::string source) override {
+  boost::asio::awaitable<std::optional<StoredEntry>> load(std::string source,
+                                                          std::size_t max_body) override {
     ++loads;
     const auto it = entries.find(source);
-    co_return it == entries.end() ? std::nullopt : std::optional<StoredEntry>(it->second);
+    if (it == entries.end() || it->second.body.size() > max_body) {
+      co_return std::nullopt;
+    }
+    co_return std::optional<StoredEntry>(it->second);
   }
   boost::asio::awaitable<void> store(std::string source, StoredEntry entry,
                                      std::chrono::milliseconds) override {

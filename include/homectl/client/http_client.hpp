@@ -3,6 +3,7 @@
 #include "homectl/util/result.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,8 +11,10 @@
 #include <string_view>
 
 // The blocking HTTP client the one-shot commands (check-ready, metrics, cache
-// warm, watchdog and its notifiers) use. It always sets connection and read
-// timeouts (cpp-httplib would otherwise wait 300 s) and reports every failure
+// warm, watchdog and its notifiers) use: http::Client run to completion on a
+// private event loop, so the answer is read with the same bounds as the
+// daemon's fetches. It always sets a connect timeout and a deadline for the
+// answer, caps the body (ClientOptions::max_body) and reports every failure
 // as a value naming the URL.
 namespace homectl::client {
 
@@ -60,12 +63,17 @@ struct Outcome {
 struct ClientOptions {
   std::string url;          // base URL, e.g. http://127.0.0.1:8080 (no user:password@)
   std::string bearer_token; // sent as Authorization: Bearer when set
-  std::chrono::milliseconds connect_timeout{2000};
-  std::chrono::milliseconds read_timeout{2000}; // per read, also bounds the write
+  std::chrono::milliseconds connect_timeout{2000}; // DNS, TCP and TLS
+  // The request and its whole answer, once connected.
+  std::chrono::milliseconds read_timeout{2000};
   // HTTP Basic credentials, sent when either is set and the request carries no
   // Authorization header of its own.
   std::string basic_user;
   std::string basic_password;
+  // A larger answer body fails (the daemon's /metrics with thousands of
+  // sources stays far below); so does a header over 64 KiB or more than 4 KiB
+  // of chunk framing.
+  std::size_t max_body = std::size_t{16} * 1024 * 1024;
 };
 
 // One client per base URL; requests may reuse the connection (keep-alive).
@@ -89,6 +97,9 @@ public:
   const ClientOptions& options() const { return m_options; }
 
 private:
+  Outcome send(std::string_view method, std::string_view path, const Headers& headers,
+               std::string_view body, std::string_view content_type);
+
   struct Impl;
   ClientOptions m_options;
   std::unique_ptr<Impl> m_impl;

@@ -3,14 +3,17 @@
 #include "homectl/config/config.hpp"
 #include "homectl/daemon/entry_codec.hpp"
 #include "homectl/redis/client.hpp"
+#include "homectl/redis/commands.hpp"
 #include "homectl/sources/shared_store.hpp"
 #include "homectl/util/result.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,13 +29,33 @@ struct PublishStats {
   std::uint64_t error = 0;   // sent but failed (error reply, timeout, lost)
 };
 
+// Counters of shared entries found but not used (for
+// homectl_redis_entries_rejected_total).
+struct RejectStats {
+  std::uint64_t too_large = 0; // longer than redis.max_value_size or the source's max_size
+  std::uint64_t invalid = 0;   // not an entry homectl wrote: undecodable or not a string
+};
+
+// What to make of what a bounded read found under a cache key: the entry, or
+// why it is refused ("too_large", "invalid") and the problem, for a source
+// that accepts bodies of up to `max_body` bytes. Nothing found: neither.
+struct JudgedEntry {
+  std::optional<sources::StoredEntry> entry;
+  std::string_view rejected; // "" when accepted or missing
+  std::string problem;
+};
+JudgedEntry judge_entry(const redis::BoundedValue& found, std::size_t max_body);
+
 class RedisStore final : public sources::SharedStore {
 public:
   // `client` must outlive the store; `instance_id` proves lock ownership.
   RedisStore(boost::asio::any_io_executor executor, redis::Client& client,
              config::RedisConfig config, std::string instance_id);
 
-  boost::asio::awaitable<std::optional<sources::StoredEntry>> load(std::string source) override;
+  // Reads the entry bounded by the smaller of redis.max_value_size and
+  // `max_body`; an oversized or undecodable one is ignored and counted.
+  boost::asio::awaitable<std::optional<sources::StoredEntry>> load(std::string source,
+                                                                   std::size_t max_body) override;
   boost::asio::awaitable<void> store(std::string source, sources::StoredEntry entry,
                                      std::chrono::milliseconds ttl) override;
   boost::asio::awaitable<bool> try_lock(std::string source, std::chrono::milliseconds ttl) override;
@@ -46,6 +69,8 @@ public:
   const std::string& instance_id() const { return m_instance_id; }
   // Event publish counters. Thread-safe.
   PublishStats publish_stats() const;
+  // Entries found but not used. Thread-safe.
+  RejectStats reject_stats() const;
 
 private:
   struct Counters {
@@ -53,6 +78,8 @@ private:
     std::atomic<std::uint64_t> dropped{0};
     std::atomic<std::uint64_t> error{0};
     std::atomic<std::uint64_t> in_flight{0};
+    std::atomic<std::uint64_t> rejected_too_large{0};
+    std::atomic<std::uint64_t> rejected_invalid{0};
   };
 
   boost::asio::any_io_executor m_executor;

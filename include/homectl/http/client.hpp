@@ -16,9 +16,11 @@
 
 // The outbound HTTP/HTTPS client: one request (plus redirects when asked) on
 // the caller's event loop. Async DNS, one deadline for the whole attempt
-// (DNS, connect, TLS, request, response), a body cap enforced while reading,
-// TLS with the system CA store or a per-request CA file, SNI and host-name
-// verification. Retries and concurrency caps live a layer above
+// (DNS, connect, TLS, request, response), every byte of the answer bounded
+// while reading (header, body, chunk framing: see ResponseReader), TLS with
+// the system CA store or a per-request CA file, SNI and host-name
+// verification. A redirect to another origin carries none of the request's
+// headers. Retries and concurrency caps live a layer above
 // (sources::HttpFetcher).
 namespace homectl::http {
 
@@ -28,7 +30,8 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 struct ClientRequest {
   std::string method = "GET";
   std::string url;  // absolute http(s) URL; userinfo becomes Basic auth
-  Headers headers;  // sent as given (Host, User-Agent, Content-Length are set for you)
+  Headers headers;  // sent as given (Host, User-Agent, Content-Length are set for you);
+                    // dropped on a redirect to another origin (scheme, host or port)
   std::string body; // sent with Content-Length when non-empty or method is POST
 };
 
@@ -38,7 +41,13 @@ struct ClientOptions {
   // An absolute deadline that may cut the attempt shorter than `timeout`
   // (e.g. the end of a refresh's retry budget).
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  std::size_t max_body = 1024 * 1024; // larger bodies fail with ClientError::too_large
+  // When set, DNS + connect + TLS must finish within this, and `timeout` then
+  // bounds the request and its answer, counted from the moment the connection
+  // is ready (each redirect hop alike).
+  std::optional<std::chrono::milliseconds> connect_timeout;
+  // Larger bodies fail with ClientError::too_large, and so does an answer
+  // taking more than max_body + 64 KiB of header + 4 KiB of chunk framing.
+  std::size_t max_body = 1024 * 1024;
   bool follow_redirects = false;
   int max_redirects = 5;
   bool tls_verify = true; // false: no chain or host-name check (self-signed devices)
@@ -53,7 +62,7 @@ enum class ClientError {
   timeout,     // the deadline passed
   tls,         // TLS setup, handshake or certificate verification failed
   protocol,    // malformed answer, connection closed or reset mid-response
-  too_large,   // the body exceeded max_body
+  too_large,   // the body exceeded max_body, or the header or chunk framing their limits
   redirects,   // more redirects than max_redirects
 };
 
@@ -66,15 +75,13 @@ struct ClientResponse {
   int status = 0;      // last HTTP status seen (also set with error == redirects)
   Headers headers;
   std::string body;
-  int redirects = 0; // redirects followed
+  int redirects = 0;      // redirects followed
+  bool connected = false; // a connection was ready: a failure came while asking or reading
 
   bool ok() const { return error == ClientError::none; }
   // The first header with this name (case-insensitive), if any.
   std::optional<std::string_view> header(std::string_view name) const;
 };
-
-// Formats a byte count the way config sizes are written: "1MiB", "64KiB", "1500 bytes".
-std::string format_size(std::size_t bytes);
 
 // A client bound to one executor; cheap to share. TLS contexts (system store,
 // per CA file, no-verify) are built once and reused.

@@ -6,6 +6,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,6 +57,11 @@ public:
   // Queues a binary-safe command; its reply arrives through Events::reply with
   // `tag`. Returns false when hiredis refuses it (context closing or gone).
   bool send(std::uint64_t tag, const std::vector<std::string>& args);
+
+  // Drops the connection as a protocol error once a reply still being read
+  // has buffered more than `bytes` (0: no limit). hiredis itself reads a
+  // bulk string of any announced length into memory.
+  void limit_reply_size(std::size_t bytes);
 
   // True until hiredis or the destructor freed the context.
   bool alive() const;

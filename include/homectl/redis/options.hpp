@@ -21,6 +21,9 @@ struct ClientOptions {
   Duration command_timeout{1000};
   // Commands awaiting a reply at once; more fail immediately (bounded memory).
   std::size_t max_in_flight = 1024;
+  // The largest reply (or pub/sub message) read: a server sending more is
+  // dropped as a protocol error before hiredis buffers it all.
+  std::size_t max_reply_size = std::size_t{2} * 1024 * 1024;
   // Reconnect delays: full jitter in [0, min(cap, base * 2^n)]; n starts over
   // after a connection that stayed up for at least `backoff_cap`.
   Duration backoff_base{100};
@@ -30,7 +33,11 @@ struct ClientOptions {
   // Randomness for the backoff; empty = a real random generator.
   Backoff::Random random;
 
-  // The options `redis.*` asks for (timeouts); the rest keep their defaults.
+  // Room beyond redis.max_value_size for an entry's own fields and framing.
+  static constexpr std::size_t k_reply_margin = std::size_t{1024} * 1024;
+
+  // The options `redis.*` asks for (timeouts, max_reply_size =
+  // redis.max_value_size + k_reply_margin); the rest keep their defaults.
   static ClientOptions from_config(const config::RedisConfig& config);
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -28,8 +29,10 @@ class SharedStore {
 public:
   virtual ~SharedStore() = default;
 
-  // The shared copy of a source's entry, if any.
-  virtual boost::asio::awaitable<std::optional<StoredEntry>> load(std::string source) = 0;
+  // The shared copy of a source's entry, if any. An entry whose body exceeds
+  // `max_body` (the source's max_size) counts as none: the upstream is asked.
+  virtual boost::asio::awaitable<std::optional<StoredEntry>> load(std::string source,
+                                                                  std::size_t max_body) = 0;
   // Saves an entry; it expires after `ttl` (the source's servable lifetime).
   virtual boost::asio::awaitable<void> store(std::string source, StoredEntry entry,
                                              std::chrono::milliseconds ttl) = 0;

@@ -146,6 +146,7 @@ struct FakeUpstream::Impl {
   int in_flight = 0;
   int max_in_flight = 0;
   int connections = 0;
+  std::size_t flooded = 0;
   ssl::context tls_context{ssl::context::tls_server};
 
   asio::io_context io;
@@ -292,6 +293,21 @@ struct FakeUpstream::Impl {
         }
         co_return;
       }
+      case FakeResponse::Kind::flood: {
+        co_await write_raw(stream, head + r.body, ok);
+        std::string block;
+        while (block.size() < std::size_t{64} * 1024) {
+          block += r.flood_pattern;
+        }
+        for (std::size_t sent = 0; ok && sent < r.huge_size; sent += block.size()) {
+          co_await write_raw(stream, block, ok);
+          if (ok) {
+            std::lock_guard lock(mutex);
+            flooded += block.size();
+          }
+        }
+        co_return;
+      }
       case FakeResponse::Kind::garbage_status_line:
         co_await write_raw(stream, std::string("SPLAT 2OO maybe\r\n\r\n"), ok);
         co_return;
@@ -366,6 +382,11 @@ int FakeUpstream::max_in_flight() const {
 int FakeUpstream::connections() const {
   std::lock_guard lock(m_impl->mutex);
   return m_impl->connections;
+}
+
+std::size_t FakeUpstream::flooded() const {
+  std::lock_guard lock(m_impl->mutex);
+  return m_impl->flooded;
 }
 
 std::string FakeUpstream::ca_file() const {

@@ -33,6 +33,9 @@ struct FakeResponse {
     drip_feed,           // headers, then one body byte every `drip_interval`
     huge_body,           // a chunked body of `huge_size` bytes, streamed without buffering
     garbage_status_line, // "SPLAT 2OO maybe", then close
+    flood,               // the status line and headers, then `body` verbatim (e.g. the
+                         // start of a chunk extension), then about `huge_size` bytes of
+                         // `flood_pattern` repeated, streamed until the client goes away
   };
   Kind kind = Kind::normal;
   int status = 200;
@@ -42,8 +45,9 @@ struct FakeResponse {
   std::chrono::milliseconds latency{0};                     // wait before answering
   std::chrono::milliseconds drip_interval{100};
   std::size_t huge_size = 0;
-  bool close_after = false; // close the connection after answering, without saying so
-                            // (a keep-alive connection the server dropped)
+  std::string flood_pattern = "a"; // repeated for Kind::flood
+  bool close_after = false;        // close the connection after answering, without saying so
+                                   // (a keep-alive connection the server dropped)
 
   static FakeResponse json(std::string body, int status = 200);
   static FakeResponse status_only(int status);
@@ -89,6 +93,8 @@ public:
   int max_in_flight() const;
   // TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests).
   int connections() const;
+  // Filler bytes that Kind::flood answers got onto the wire so far (all paths).
+  std::size_t flooded() const;
 
   // TLS: the PEM of the CA that signed the server certificate, and of an
   // unrelated CA (for "wrong CA" tests). Empty without TLS.
