@@ -91,6 +91,10 @@ int run(const Options& options) {
   }
   const config::Config config = std::move(*loaded.config);
   log::setup(config.log);
+  // From here on no thread of the daemon waits for the log's reader. Declared
+  // before the io_context, so it flushes (up to 2 s) after everything that
+  // logs is gone, whichever way run() ends.
+  log::BackgroundWriting background_log;
 
   const int threads = std::max(1, config.server.threads);
   // Declared first so it is destroyed last: I/O objects owned by the core

@@ -119,7 +119,8 @@ void add_connection_metrics(ServerCore& core) {
   auto& write = timeouts.with({"write"});
   auto& dropped = registry
                       .counter("homectl_log_records_dropped_total",
-                               "Log records that could not be written (disk full, closed pipe).")
+                               "Log records dropped because the log's reader fell behind (queue "
+                               "full) or a write failed (disk full, closed pipe).")
                       .get();
   auto lock = std::make_shared<std::mutex>();
   auto* state = &core.state;

@@ -1,77 +1,110 @@
 #include "homectl/log/logger.hpp"
 
-#include <spdlog/sinks/base_sink.h>
+#include "homectl/log/log_writer.hpp"
+
+#include <spdlog/details/log_msg.h>
 #include <spdlog/sinks/rotating_file_sink.h>
-#include <spdlog/spdlog.h>
+
+#include <poll.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <exception>
 #include <memory>
 #include <mutex>
-#include <unistd.h>
 
 namespace homectl::log {
 namespace {
 
-// Process-wide logger state. The spdlog logger prints records verbatim ("%v");
-// formatting (and escaping) happens here so every line is valid JSON.
-struct State {
-  std::mutex mutex; // guards logger replacement on reload
-  std::shared_ptr<spdlog::logger> logger;
+// Standard output through write(2): no stdio buffer shared with anything
+// else, and a failed write (disk full, a closed pipe) is reported, not lost
+// silently.
+class StdoutSink final : public LineSink {
+public:
+  bool write(std::string_view line) override {
+    while (!line.empty()) {
+      const auto n = ::write(STDOUT_FILENO, line.data(), line.size());
+      if (n >= 0) {
+        line.remove_prefix(static_cast<std::size_t>(n));
+      } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // Someone else made the shared pipe non-blocking: wait as a
+        // blocking write would (only the writer thread or a one-shot
+        // program gets here).
+        pollfd out{STDOUT_FILENO, POLLOUT, 0};
+        ::poll(&out, 1, -1);
+      } else if (errno != EINTR) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+// log.file through spdlog's size-based rotation; the line is written verbatim.
+class FileSink final : public LineSink {
+public:
+  explicit FileSink(std::shared_ptr<spdlog::sinks::sink> sink) : m_sink(std::move(sink)) {
+    m_sink->set_pattern("%v");
+  }
+  bool write(std::string_view line) override {
+    if (line.ends_with('\n')) {
+      line.remove_suffix(1); // the pattern adds it back
+    }
+    try {
+      m_sink->log(spdlog::details::log_msg({}, spdlog::level::info,
+                                           spdlog::string_view_t(line.data(), line.size())));
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+  void flush() override {
+    try {
+      m_sink->flush();
+    } catch (const std::exception&) {
+      // The next write reports the problem.
+    }
+  }
+
+private:
+  std::shared_ptr<spdlog::sinks::sink> m_sink;
+};
+
+// Where records go and how they look; replaced whole by setup().
+struct Destination {
+  std::shared_ptr<LineSink> sink = std::make_shared<StdoutSink>();
   std::string service = "homectl";
   bool json = true;
+};
+
+// Process-wide logger state. Never destroyed: a writer thread left inside a
+// write at exit (see BackgroundWriting) may still refer to it.
+struct State {
+  std::mutex mutex; // guards destination and writer; never held during I/O
+  std::shared_ptr<const Destination> destination = std::make_shared<const Destination>();
+  std::shared_ptr<LogWriter> writer; // while a BackgroundWriting lives
+  std::mutex write_mutex;            // one synchronous write at a time
+  std::atomic<bool> stuck{false};    // a writer was left inside a write: drop, never block
   std::atomic<int> level{static_cast<int>(Level::info)};
+  // Records lost while writing synchronously, and by writers that have stopped.
   std::atomic<std::uint64_t> dropped{0};
+  std::terminate_handler previous_terminate = nullptr;
 };
 
 State& state() {
-  static State s;
-  return s;
+  static State* s = new State;
+  return *s;
 }
 
-// Standard output, one flushed line per record. Unlike spdlog's stdout sink it
-// notices failed writes (disk full, a closed pipe) and reports them to the
-// logger's error handler instead of losing them silently.
-class StdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
-protected:
-  void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t formatted;
-    formatter_->format(msg, formatted);
-    const auto written = std::fwrite(formatted.data(), 1, formatted.size(), stdout);
-    if (std::fflush(stdout) != 0 || written != formatted.size()) {
-      const int error = errno;
-      std::clearerr(stdout);
-      throw spdlog::spdlog_ex("cannot write the log to standard output", error);
-    }
-  }
-  void flush_() override { std::fflush(stdout); }
-};
-
-// A record that could not be written is counted, never allowed to take the
-// process down (and never retried: the next record tries again).
-void count_dropped(const std::string&) {
-  state().dropped.fetch_add(1, std::memory_order_relaxed);
-}
-
-std::shared_ptr<spdlog::logger> make_stdout_logger() {
-  auto logger = std::make_shared<spdlog::logger>("homectl", std::make_shared<StdoutSink>());
-  logger->set_pattern("%v");
-  logger->set_level(spdlog::level::trace);
-  logger->flush_on(spdlog::level::trace);
-  logger->set_error_handler(count_dropped);
-  return logger;
-}
-
-std::shared_ptr<spdlog::logger> current_logger() {
+std::shared_ptr<const Destination> current_destination() {
   auto& s = state();
   std::lock_guard lock(s.mutex);
-  if (!s.logger) {
-    s.logger = make_stdout_logger();
-  }
-  return s.logger;
+  return s.destination;
 }
 
 std::string_view level_name(Level level) {
@@ -177,35 +210,60 @@ std::string format_text(std::string_view ts, Level level, std::string_view msg, 
   return line;
 }
 
+namespace {
+
+// One record as its destination wants it, newline included.
+std::string format_line(const Destination& destination, Level level, std::string_view msg,
+                        Fields fields) {
+  auto line = destination.json ? format_json(rfc3339_now(), level, destination.service, msg, fields)
+                               : format_text(rfc3339_now(), level, msg, fields);
+  line += '\n';
+  return line;
+}
+
+// Writes on the calling thread (no writer running), one record at a time.
+void write_now(const Destination& destination, std::string_view line) {
+  auto& s = state();
+  std::lock_guard lock(s.write_mutex);
+  if (s.stuck.load() || !destination.sink->write(line)) {
+    s.dropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  destination.sink->flush();
+}
+
+// Called by std::terminate (an exception nobody caught, a noexcept broken):
+// the records queued before the crash still go out, within a bound.
+[[noreturn]] void flush_then_terminate() {
+  flush(std::chrono::seconds(2));
+  if (const auto previous = state().previous_terminate) {
+    previous();
+  }
+  std::abort();
+}
+
+} // namespace
+
 bool setup(const config::LogConfig& config, std::string_view service) {
   auto& s = state();
-  std::shared_ptr<spdlog::logger> logger;
+  auto destination = std::make_shared<Destination>();
   std::string file_error;
   if (!config.file.empty()) {
     try {
-      logger = std::make_shared<spdlog::logger>(
-          "homectl", std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-                         config.file, config.max_size, static_cast<std::size_t>(config.max_files)));
-      logger->set_pattern("%v");
-      logger->set_level(spdlog::level::trace);
-      logger->flush_on(spdlog::level::info);
+      destination->sink =
+          std::make_shared<FileSink>(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+              config.file, config.max_size, static_cast<std::size_t>(config.max_files)));
     } catch (const spdlog::spdlog_ex& e) {
       file_error = e.what();
     }
   }
-  if (!logger) {
-    logger = make_stdout_logger();
-  }
-  // Errors from a sink (disk full, file removed) must never take the daemon down.
-  logger->set_error_handler(count_dropped);
-  const bool json = config.format == config::LogFormat::json ||
-                    (config.format == config::LogFormat::automatic &&
-                     (!config.file.empty() || isatty(STDOUT_FILENO) == 0));
+  destination->service = std::string(service);
+  destination->json = config.format == config::LogFormat::json ||
+                      (config.format == config::LogFormat::automatic &&
+                       (!config.file.empty() || isatty(STDOUT_FILENO) == 0));
   {
     std::lock_guard lock(s.mutex);
-    s.logger = std::move(logger);
-    s.service = std::string(service);
-    s.json = json;
+    s.destination = std::move(destination);
   }
   set_level(config.level);
   if (!file_error.empty()) {
@@ -216,8 +274,71 @@ bool setup(const config::LogConfig& config, std::string_view service) {
   return true;
 }
 
+BackgroundWriting::BackgroundWriting(std::chrono::milliseconds flush_timeout, QueueLimits limits)
+    : m_flush_timeout(flush_timeout) {
+  auto& s = state();
+  std::lock_guard lock(s.mutex);
+  if (s.writer) {
+    return; // one writer per process: an inner guard changes nothing
+  }
+  // The writer asks for the destination before each batch (a reload may
+  // have replaced it), and formats its note the way the records look.
+  s.writer = std::make_shared<LogWriter>(
+      limits, [] { return current_destination()->sink; },
+      [](std::uint64_t dropped) {
+        return format_line(*current_destination(), Level::warn, "log records dropped",
+                           {{"count", dropped}});
+      });
+  s.previous_terminate = std::set_terminate(flush_then_terminate);
+  m_active = true;
+}
+
+BackgroundWriting::~BackgroundWriting() {
+  if (!m_active) {
+    return;
+  }
+  auto& s = state();
+  std::shared_ptr<LogWriter> writer;
+  {
+    std::lock_guard lock(s.mutex);
+    writer = s.writer;
+  }
+  // Stopped before it is unhooked: a record logged meanwhile is counted as
+  // dropped rather than written out of order.
+  if (!writer->stop(m_flush_timeout)) {
+    // The reader stopped reading: later records must not wait for it either.
+    s.stuck = true;
+  }
+  {
+    std::lock_guard lock(s.mutex);
+    s.writer.reset();
+    std::set_terminate(s.previous_terminate);
+    s.previous_terminate = nullptr;
+  }
+  s.dropped.fetch_add(writer->dropped(), std::memory_order_relaxed);
+}
+
+bool flush(std::chrono::milliseconds timeout) {
+  std::shared_ptr<LogWriter> writer;
+  {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    writer = s.writer;
+  }
+  if (!writer) {
+    return true; // written synchronously already
+  }
+  return !writer->on_writer_thread() && writer->flush(timeout);
+}
+
 std::uint64_t dropped_records() {
-  return state().dropped.load(std::memory_order_relaxed);
+  auto& s = state();
+  std::shared_ptr<LogWriter> writer;
+  {
+    std::lock_guard lock(s.mutex);
+    writer = s.writer;
+  }
+  return s.dropped.load(std::memory_order_relaxed) + (writer ? writer->dropped() : 0);
 }
 
 void set_level(Level level) {
@@ -233,14 +354,19 @@ void write(Level level, std::string_view msg, Fields fields) {
     return;
   }
   auto& s = state();
-  auto logger = current_logger();
-  std::string line;
-  if (s.json) {
-    line = format_json(rfc3339_now(), level, s.service, msg, fields);
-  } else {
-    line = format_text(rfc3339_now(), level, msg, fields);
+  std::shared_ptr<const Destination> destination;
+  std::shared_ptr<LogWriter> writer;
+  {
+    std::lock_guard lock(s.mutex);
+    destination = s.destination;
+    writer = s.writer;
   }
-  logger->log(spdlog::level::info, fmt::runtime("{}"), line);
+  auto line = format_line(*destination, level, msg, fields);
+  if (writer) {
+    writer->push(std::move(line)); // never waits; a full queue drops and counts
+    return;
+  }
+  write_now(*destination, line);
 }
 
 } // namespace homectl::log

@@ -176,6 +176,7 @@ TEST(FaultRedis, KillAndRestartUnderLoadKeepsServingAndResumesSharedCacheAndEven
   ASSERT_TRUE(published);
   EXPECT_GE(*published, 2);
 
+  EXPECT_TRUE(daemon.wait_for_output("redis reconnected", 5s)) << daemon.output();
   const auto output = daemon.output();
   EXPECT_FALSE(log_lines(output, "redis unavailable; retrying").empty()) << output;
   EXPECT_FALSE(log_lines(output, "redis reconnected").empty()) << output;
@@ -271,6 +272,9 @@ TEST(FaultRedis, SlowRedisTripsTheCommandDeadlineWhileClientsAreServedPromptly) 
   const auto reconnects = metric_value(metrics, "homectl_redis_reconnects_total");
   ASSERT_TRUE(reconnects);
   EXPECT_GE(*reconnects, 1);
+  // The log has its own writer thread: the line may come a moment after the metric.
+  ASSERT_TRUE(daemon.wait_for_output("redis command timed out; resetting the connection", 5s))
+      << daemon.output();
   const auto lines =
       log_lines(daemon.output(), "redis command timed out; resetting the connection");
   ASSERT_FALSE(lines.empty()) << daemon.output();

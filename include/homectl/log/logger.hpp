@@ -1,9 +1,11 @@
 #pragma once
 
 #include "homectl/config/config.hpp"
+#include "homectl/log/record_queue.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -25,8 +27,32 @@ using Fields = std::initializer_list<Field>;
 bool setup(const config::LogConfig& config, std::string_view service = "homectl");
 
 // Records that could not be written (disk full, stdout a closed pipe, ...)
-// since the process started.
+// or were dropped because the log's reader fell behind, since the process started.
 std::uint64_t dropped_records();
+
+// While it lives, records are formatted on the calling thread and queued
+// (bounded by `limits`) for one writer thread, so logging never waits for the
+// log's reader. A full queue drops records and counts them; once writing goes
+// on, a warn line "log records dropped" with count=N says how many were lost,
+// where they were lost. Its destructor flushes the queue for up to
+// `flush_timeout` and returns to writing on the calling thread. Without one
+// (one-shot commands) every record is written before write() returns.
+class BackgroundWriting {
+public:
+  explicit BackgroundWriting(std::chrono::milliseconds flush_timeout = std::chrono::seconds(2),
+                             QueueLimits limits = {});
+  ~BackgroundWriting();
+  BackgroundWriting(const BackgroundWriting&) = delete;
+  BackgroundWriting& operator=(const BackgroundWriting&) = delete;
+
+private:
+  std::chrono::milliseconds m_flush_timeout;
+  bool m_active = false;
+};
+
+// Waits up to `timeout` until every record logged so far is written. True at
+// once without a BackgroundWriting; false on the writer thread itself.
+bool flush(std::chrono::milliseconds timeout);
 
 // Overrides the level only (for --log-level / -q).
 void set_level(Level level);

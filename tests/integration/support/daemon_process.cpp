@@ -363,6 +363,8 @@ bool DaemonProcess::spawn(const std::vector<std::string>& args) {
     stdout_fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
   } else if (m_stdout == Stdout::closed_pipe) {
     stdout_fd = ::pipe2(pipe_fds, O_CLOEXEC) == 0 ? pipe_fds[1] : -1;
+  } else if (m_stdout == Stdout::path) {
+    stdout_fd = ::open(m_stdout_path.c_str(), O_WRONLY | O_CLOEXEC);
   }
   if (stdout_fd < 0) {
     ::close(out);

@@ -85,9 +85,16 @@ public:
     captured,    // into output()
     dev_full,    // /dev/full: every write fails with ENOSPC
     closed_pipe, // a pipe nobody reads: every write fails with EPIPE (SIGPIPE)
+    path,        // the file set by set_stdout_path()
   };
-  // Both take effect at the next start()/spawn().
+  // These take effect at the next start()/spawn().
   void set_stdout(Stdout target) { m_stdout = target; }
+  // Standard output goes to the file at `path`, opened for writing before the
+  // child starts (a FIFO must already have a reader, or the open waits).
+  void set_stdout_path(std::string path) {
+    m_stdout = Stdout::path;
+    m_stdout_path = std::move(path);
+  }
   // RLIMIT_NOFILE (soft and hard) of the child, set before exec.
   void set_fd_limit(rlim_t limit) { m_fd_limit = limit; }
 
@@ -121,6 +128,7 @@ private:
   std::vector<std::string> m_env;
   std::uint16_t m_port = 0;
   Stdout m_stdout = Stdout::captured;
+  std::string m_stdout_path;
   std::optional<rlim_t> m_fd_limit;
   pid_t m_pid = -1;
   std::optional<int> m_status;
