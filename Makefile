@@ -14,7 +14,7 @@ SOAK_MINUTES ?= 10
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile soak \
+.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile bench-limiter soak \
         format format-check lint install clean
 
 all: build
@@ -78,6 +78,10 @@ bench: build
 bench-profile: build
 	@bash scripts/install-deps.sh --bench
 	bash bench/profile.sh ./$(BUILD)/homectl
+
+# CPU time per request of the inbound limiter with its client table full.
+bench-limiter: build
+	./$(BUILD)/bench/limiter/homectl_limiter_bench
 
 # SOAK_MINUTES of mixed load, Redis restarts and reloads; checks RSS and fds.
 soak: build
