@@ -107,7 +107,7 @@ boost::asio::awaitable<http::Response> Dispatcher::dispatch(const http::Request&
   endpoint = route.pattern;
 
   if (route.route_class != http::RouteClass::probe) {
-    const auto decision = m_limiter.check(request.client_address, route.route_class);
+    const auto decision = m_limiter.check(request.client_key, route.route_class);
     if (decision.limited) {
       m_metrics.rate_limited.with({class_label(route.route_class)}).inc();
       co_return http::too_many_requests(decision);

@@ -101,7 +101,7 @@ bool origin_form(std::string_view target, std::string& out) {
 // keeps one Request for all its requests, so its strings and header list
 // reuse the capacity the previous request left.
 void fill_request(http::Request& request, RequestReader::Message& message,
-                  const std::string& client) {
+                  const std::string& client, const std::string& client_key) {
   request.method = http::method_from_string(message.method_string());
   const auto question = request.target.find('?');
   request.path.assign(request.target, 0, question);
@@ -122,6 +122,7 @@ void fill_request(http::Request& request, RequestReader::Message& message,
   request.headers.resize(count);
   request.body = std::move(message.body());
   request.client_address.assign(client);
+  request.client_key.assign(client_key);
 }
 
 bool has_body(const http::Request& request, int status) {
@@ -177,6 +178,7 @@ public:
     boost::system::error_code ec;
     const auto peer = m_socket.remote_endpoint(ec);
     m_client = ec ? std::string("unknown") : peer.address().to_string();
+    m_client_key = ec ? m_client : http::limiter_key(peer.address());
   }
 
   awaitable<void> run();
@@ -197,6 +199,7 @@ private:
   ConnectionDeadline m_deadline;
   RequestReader m_reader;
   std::string m_client;
+  std::string m_client_key; // derived once: the limiter needs it on every request
   // Reused from request to request (see fill_request).
   http::Request m_request;
   std::string m_head;
@@ -364,7 +367,7 @@ awaitable<void> Session::run() {
       break;
     }
     const bool client_keep_alive = message.keep_alive();
-    fill_request(m_request, message, m_client);
+    fill_request(m_request, message, m_client, m_client_key);
     const http::Request& request = m_request;
     std::string_view endpoint;
     auto response = co_await m_core->dispatcher.dispatch(request, endpoint);

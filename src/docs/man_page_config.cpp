@@ -162,6 +162,13 @@ std::string homectl_json_5(std::span<const SettingDoc> settings, const ManualInf
              "bytes on the wire, chunk framing and trailers included (else 431 or 413, and the "
              "connection closes); Transfer-Encoding other than chunked, and an HTTP/1.1 request "
              "without exactly one Host header, are answered 400.")
+      << "\n.PP\n"
+      << roff_paragraph(
+             "The limits.* rates are per client: an IPv4 address (also when it arrives as "
+             "::ffff:a.b.c.d) or an IPv6 /64, the block one network gets, so the devices of a "
+             "home behind one IPv6 prefix share a budget and more addresses from one /64 do not "
+             "buy more requests. The last 65536 clients seen are tracked; a new one beyond that "
+             "makes the least recently seen start afresh.")
       << "\n";
   out << ".SH EXAMPLES\n"
       << roff_paragraph("A file with two sources, Redis and notifications:") << "\n"

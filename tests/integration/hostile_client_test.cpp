@@ -2,7 +2,8 @@
 // the daemon allocate without limit, to smuggle a second request past it, or
 // to reach it from a web page (DNS rebinding, cross-site POSTs), and upstream
 // bodies that a browser would run as a page. Each is refused with a clear
-// answer while everyone else is served.
+// answer while everyone else is served. Requests from many source addresses
+// each draw on their own client's rate limit.
 #include "support/daemon_process.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/observe.hpp"
@@ -251,6 +252,29 @@ TEST_F(HostileClient, AnUpstreamPageIsServedInert) {
   const auto ui = request(daemon->port(), "GET", "/");
   ASSERT_TRUE(ui && ui->status == 200);
   EXPECT_NE(ui->header("Content-Security-Policy"), "sandbox");
+}
+
+TEST_F(HostileClient, EveryClientAddressHasItsOwnBudget) {
+  start(json{{"limits", {{"default", {{"rate", "1/m"}, {"burst", 1}}}}}});
+  const auto status_from = [&](const std::string& source) {
+    RawConnection c(daemon->port(), source.c_str());
+    if (!c.ok() || !c.send(request_with_host("/openapi.json", "localhost"))) {
+      ADD_FAILURE() << "cannot send from " << source;
+      return 0;
+    }
+    const auto r = c.read_response(5s);
+    return r ? r->status : 0;
+  };
+  EXPECT_EQ(status_from("127.0.0.1"), 200);
+  EXPECT_EQ(status_from("127.0.0.1"), 429);
+  // A hundred more loopback addresses: each is a client of its own, with its
+  // own burst, and none takes from another's.
+  for (int i = 1; i <= 100; ++i) {
+    const auto source = "127.0.1." + std::to_string(i);
+    ASSERT_EQ(status_from(source), 200) << source;
+    ASSERT_EQ(status_from(source), 429) << source;
+  }
+  EXPECT_EQ(status_from("127.0.0.1"), 429);
 }
 
 } // namespace

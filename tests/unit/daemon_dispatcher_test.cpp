@@ -43,6 +43,7 @@ http::Request make(http::Method method, std::string path, std::vector<http::Head
   r.target = r.path;
   r.headers = std::move(headers);
   r.client_address = "192.0.2.1";
+  r.client_key = "192.0.2.1";
   return r;
 }
 

@@ -6,21 +6,30 @@
 #include "homectl/resilience/token_bucket.hpp"
 #include "homectl/util/clock.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <nlohmann/json_fwd.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <map>
+#include <cstdint>
+#include <list>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <utility>
+#include <unordered_map>
 
-// Inbound rate limiting: one token bucket per client address and route class
-// (DESIGN.md §4). Thread-safe; memory is bounded because buckets that have
-// refilled completely (idle clients) are dropped, and the table has a cap.
+// Inbound rate limiting: one token bucket per client and route class
+// (DESIGN.md §4). Thread-safe; every request costs O(1) however many clients
+// there are: the table is a hash map over a least-recently-seen list, capped,
+// and buckets that have refilled completely (idle clients) leave from its tail.
 namespace homectl::http {
+
+// The client a request from `address` is counted against: an IPv4 address
+// (also arriving IPv4-mapped, ::ffff:a.b.c.d) as itself, an IPv6 address by
+// its /64 prefix ("2001:db8:1:2::/64"), since one network, a home's or an
+// attacker's, gets a whole /64.
+std::string limiter_key(const boost::asio::ip::address& address);
 
 class InboundLimiter {
 public:
@@ -33,7 +42,7 @@ public:
     std::chrono::seconds retry_after{0};
   };
 
-  // At most this many buckets are tracked; beyond it the oldest is evicted.
+  // At most this many buckets are tracked; beyond it the least recently seen is evicted.
   static constexpr std::size_t k_max_buckets = 65'536;
 
   InboundLimiter(const util::Clock& clock, const config::LimitsConfig& limits);
@@ -41,7 +50,8 @@ public:
   // Replaces the limits (reload). Buckets of classes whose limit changed are dropped.
   void configure(const config::LimitsConfig& limits);
 
-  // Takes a token for `client` in `route_class`, or says why not.
+  // Takes a token for `client` (the peer's limiter_key; each distinct text is
+  // one client) in `route_class`, or says why not.
   Decision check(std::string_view client, RouteClass route_class);
 
   // Number of buckets currently tracked.
@@ -51,15 +61,29 @@ public:
   nlohmann::json state() const;
 
 private:
-  struct Slot {
+  struct Entry {
+    std::string client;
+    RouteClass route_class;
     resilience::TokenBucket bucket;
-    util::Clock::time_point last_used;
   };
-  using Key = std::pair<std::string, RouteClass>;
+  using Lru = std::list<Entry>; // most recently seen first
+
+  // The index refers to the client text inside its list entry, which never
+  // moves, so each client is stored once.
+  struct KeyRef {
+    std::string_view client;
+    RouteClass route_class;
+    bool operator==(const KeyRef&) const = default;
+  };
+  // Seeded per limiter, so nobody can choose addresses that share a hash chain.
+  struct KeyHash {
+    std::uint64_t seed;
+    std::size_t operator()(const KeyRef& key) const;
+  };
 
   const config::LimitConfig* limit_for(RouteClass route_class) const;
-  void sweep(util::Clock::time_point now);
-  void evict_oldest();
+  void expire(util::Clock::time_point now);
+  void erase(Lru::iterator it);
 
   // Whether a class has a rate at all, readable without the lock: unlimited
   // classes (the default) skip the lock on every request.
@@ -70,8 +94,9 @@ private:
   std::atomic<bool> m_refresh_enabled{false};
   mutable std::mutex m_mutex;
   config::LimitsConfig m_limits;
-  std::map<Key, Slot> m_buckets;
-  util::Clock::time_point m_next_sweep;
+  Lru m_lru;
+  std::unordered_map<KeyRef, Lru::iterator, KeyHash> m_index;
+  std::size_t m_refresh_tracked = 0; // entries of the refresh class, for state()
 };
 
 // Adds Retry-After, RateLimit and RateLimit-Policy (draft-ietf-httpapi-ratelimit-headers)

@@ -32,6 +32,7 @@ struct Request {
   std::vector<Header> headers;
   std::string body;
   std::string client_address; // peer IP as text
+  std::string client_key;     // who the inbound limiter counts it against (limiter_key of the peer)
 
   // Case-insensitive header lookup; empty when absent.
   std::string_view header(std::string_view name) const;

@@ -154,10 +154,20 @@ std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-RawConnection::RawConnection(std::uint16_t port) {
+RawConnection::RawConnection(std::uint16_t port, const char* source) {
   m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (m_fd < 0) {
     return;
+  }
+  if (source != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source, &local.sin_addr) != 1 ||
+        ::bind(m_fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ::close(m_fd);
+      m_fd = -1;
+      return;
+    }
   }
   sockaddr_in address{};
   address.sin_family = AF_INET;

@@ -35,8 +35,9 @@ std::uint16_t free_port();
 // One client connection with raw byte access.
 class RawConnection {
 public:
-  // Connects to 127.0.0.1:port; check ok().
-  explicit RawConnection(std::uint16_t port);
+  // Connects to 127.0.0.1:port, from `source` (another loopback address such
+  // as "127.0.0.2") when given; check ok().
+  explicit RawConnection(std::uint16_t port, const char* source = nullptr);
   ~RawConnection();
   RawConnection(RawConnection&& other) noexcept;
   RawConnection(const RawConnection&) = delete;
