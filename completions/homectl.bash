@@ -15,20 +15,20 @@ __homectl_subcommands() {
 # Options accepted at a command path, global ones included.
 __homectl_options() {
   case "$1" in
-  '') REPLY='-h --help --config --log-level -q --quiet' ;;
-  'serve') REPLY='-h --help --config --log-level -q --quiet' ;;
-  'check-ready') REPLY='-h --help --config --log-level -q --quiet --url --token --timeout -v --verbose --json' ;;
-  'metrics') REPLY='-h --help --config --log-level -q --quiet --url --token --timeout --format --watch' ;;
-  'config') REPLY='-h --help --config --log-level -q --quiet' ;;
-  'config validate') REPLY='-h --help --config --log-level -q --quiet --json --strict' ;;
-  'config show') REPLY='-h --help --config --log-level -q --quiet --origin' ;;
-  'config schema') REPLY='-h --help --config --log-level -q --quiet' ;;
-  'config env') REPLY='-h --help --config --log-level -q --quiet' ;;
-  'cache') REPLY='-h --help --config --log-level -q --quiet' ;;
-  'cache warm') REPLY='-h --help --config --log-level -q --quiet --url --token --concurrency --wait --timeout --max-wait' ;;
-  'watchdog') REPLY='-h --help --config --log-level -q --quiet --url --token --once --test-notify --state-file --timeout --interval' ;;
-  'completion') REPLY='-h --help --config --log-level -q --quiet' ;;
-  'version') REPLY='-h --help --config --log-level -q --quiet --json' ;;
+  '') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
+  'serve') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
+  'check-ready') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --timeout -v --verbose --json' ;;
+  'metrics') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --timeout --format --watch' ;;
+  'config') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
+  'config validate') REPLY='-h --help -V --version --config --log-level -q --quiet --json --strict' ;;
+  'config show') REPLY='-h --help -V --version --config --log-level -q --quiet --origin' ;;
+  'config schema') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
+  'config env') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
+  'cache') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
+  'cache warm') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --concurrency --wait --timeout --max-wait' ;;
+  'watchdog') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --once --test-notify --state-file --timeout --interval' ;;
+  'completion') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
+  'version') REPLY='-h --help -V --version --config --log-level -q --quiet --json' ;;
   *) REPLY='' ;;
   esac
 }

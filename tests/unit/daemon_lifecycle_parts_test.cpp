@@ -42,8 +42,8 @@ TEST(ReloadPlan, EveryReloadableSettingIsReportedByName) {
   next.sources.push_back(config::SourceConfig{});
   const auto plan = plan_reload(current, next);
   EXPECT_TRUE(plan.needs_restart.empty());
-  EXPECT_EQ(plan.changed, (std::vector<std::string>{"server.write_timeout", "server.allowed_hosts",
-                                                    "sources"}));
+  EXPECT_EQ(plan.changed,
+            (std::vector<std::string>{"server.write_timeout", "server.allowed_hosts", "sources"}));
 }
 
 TEST(ReloadPlan, NothingChanged) {

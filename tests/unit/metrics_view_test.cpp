@@ -118,4 +118,3 @@ TEST(MetricsView, RatesAndQuantilesFromDeltas) {
   EXPECT_DOUBLE_EQ(*r.p50, 0.55);
   EXPECT_EQ(summary->window_s, 2.0);
 }
-

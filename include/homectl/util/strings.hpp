@@ -28,7 +28,6 @@ std::string join(std::span<const std::string> words, std::string_view separator)
 // Strips ASCII white space from both ends.
 std::string_view trim(std::string_view s);
 
-
 // Compares two strings in time independent of where they differ (for secrets).
 bool constant_time_equal(std::string_view a, std::string_view b);
 
