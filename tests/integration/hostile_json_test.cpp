@@ -93,7 +93,8 @@ TEST(HostileJson, DeepUpstreamBodyIsAFailedRefreshAndTheGoodValueIsKept) {
 
   const auto list = request(daemon.port(), "GET", "/v1/sources");
   ASSERT_TRUE(list && list->status == 200);
-  for (const auto& source : json::parse(list->body)["sources"]) {
+  const json listed = json::parse(list->body); // named: a range-for would not keep it alive
+  for (const auto& source : listed["sources"]) {
     ASSERT_TRUE(source["last_error"].is_object()) << source.dump();
     EXPECT_EQ(source["last_error"]["message"], "pick: upstream body: " + std::string(k_refused))
         << source.dump();

@@ -236,8 +236,12 @@ TEST(HostileRedis, AHugeReplyCostsTheConnectionNotTheMemory) {
   ASSERT_TRUE(after);
   std::cout << "not-Redis pushed " << not_redis.sent() / 1024 << " KiB; RSS " << *before
             << " KiB before, " << *after << " KiB after\n";
-  const std::int64_t allowed = built_with_asan() ? 64 * 1024 : 16 * 1024;
-  EXPECT_LT(*after - *before, allowed);
+  // Under ASan every refused reply's buffers sit in the sanitizer's quarantine
+  // (256 MiB) after being freed, so RSS grows with the number of reconnects;
+  // the bound is checked by the plain build.
+  if (!built_with_asan()) {
+    EXPECT_LT(*after - *before, 16 * 1024);
+  }
   EXPECT_EQ(status_of(daemon, "/v1/sources/meter"), 200) << "sources are served without Redis";
   EXPECT_EQ(status_of(daemon, "/live"), 200);
   EXPECT_FALSE(daemon.wait_exit(0ms));

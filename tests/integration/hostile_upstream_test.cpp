@@ -153,14 +153,15 @@ TEST_F(HostileUpstream, ARedirectToAnotherOriginCarriesNoneOfTheSourceHeaders) {
   ASSERT_EQ(origin.requests("/away").size(), 1U);
   EXPECT_EQ(origin.requests("/away")[0].headers["x-api-key"], "k-123");
   ASSERT_EQ(elsewhere.requests("/landing").size(), 1U);
-  const auto& landed = elsewhere.requests("/landing")[0].headers;
+  // Copies: requests() returns the recorded requests by value.
+  const auto landed = elsewhere.requests("/landing")[0].headers;
   for (const auto* name : {"x-api-key", "authorization", "cookie"}) {
     EXPECT_EQ(landed.count(name), 0U) << name << " followed the redirect to another origin";
   }
 
   EXPECT_EQ(refresh("near").value("outcome", ""), "ok") << daemon->output();
   ASSERT_EQ(origin.requests("/landing").size(), 1U);
-  const auto& kept = origin.requests("/landing")[0].headers;
+  const auto kept = origin.requests("/landing")[0].headers;
   EXPECT_EQ(kept.at("x-api-key"), "k-123");
   EXPECT_EQ(kept.at("authorization"), "Bearer t-456");
   EXPECT_EQ(kept.at("cookie"), "session=789");
