@@ -4,6 +4,7 @@
 #include "homectl/client/http_client.hpp"
 #include "homectl/client/metrics_view.hpp"
 #include "homectl/client/stop_signal.hpp"
+#include "homectl/config/values.hpp"
 #include "homectl/metrics/prometheus_text.hpp"
 
 #include <unistd.h>
@@ -122,7 +123,7 @@ int run_metrics(const Context& ctx, const MetricsOptions& options) {
     }
     if (options.format == "table") {
       std::cout << "homectl metrics  " << http.url_for("/metrics") << "  every "
-                << client::format_duration(*period)
+                << config::format_duration(*period)
                 << (previous ? "  (rates over the last interval)" : "  (totals since start)")
                 << "\n\n";
     }

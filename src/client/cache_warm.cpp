@@ -1,6 +1,8 @@
 #include "homectl/client/cache_warm.hpp"
 
+#include "homectl/config/values.hpp"
 #include "homectl/util/json.hpp"
+#include "homectl/util/strings.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -68,8 +70,11 @@ WarmResult warm_one(HttpClient& http, const std::string& source, const WarmOptio
                     const WarmSleeper& sleeper) {
   WarmResult result;
   result.source = source;
-  const std::string path =
-      "/v1/sources/" + percent_encode(source) + "/refresh?wait=" + format_duration(options.wait);
+  // Whole seconds or milliseconds: what the daemon's ?wait= reads.
+  const auto wait_ms = options.wait.count();
+  const std::string wait_text =
+      wait_ms % 1000 == 0 ? std::to_string(wait_ms / 1000) + "s" : std::to_string(wait_ms) + "ms";
+  const std::string path = "/v1/sources/" + percent_encode(source) + "/refresh?wait=" + wait_text;
   while (true) {
     auto outcome = http.post(path, "", "application/json");
     if (!outcome) {
@@ -88,7 +93,7 @@ WarmResult warm_one(HttpClient& http, const std::string& source, const WarmOptio
     if (response.status == 202) {
       result.ok = true;
       result.outcome = "pending";
-      result.detail = "still refreshing after " + format_duration(options.wait);
+      result.detail = "still refreshing after " + config::format_duration(options.wait);
       return result;
     }
     if (response.status < 200 || response.status >= 300) {
@@ -210,27 +215,7 @@ std::string render_warm_summary(const std::vector<WarmResult>& results) {
     rows.push_back({r.source, r.outcome, r.status ? std::to_string(*r.status) : "-", duration,
                     r.changed ? (*r.changed ? "yes" : "no") : "-", detail});
   }
-  std::vector<std::size_t> widths(6, 0);
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) {
-        line += std::string(widths[i] - row[i].size() + 2, ' ');
-      }
-    }
-    while (!line.empty() && line.back() == ' ') {
-      line.pop_back();
-    }
-    out += line + "\n";
-  }
-  return out;
+  return util::render_columns(rows);
 }
 
 std::string render_progress_bar(std::size_t done, std::size_t total, const WarmResult& last,

@@ -1,8 +1,10 @@
 #include "homectl/client/http_client.hpp"
 
+#include "homectl/config/values.hpp"
 #include "homectl/http/client.hpp"
 #include "homectl/http/client_url.hpp"
 #include "homectl/util/strings.hpp"
+#include "homectl/util/url.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,46 +32,12 @@ Result<BaseUrl> split_base_url(std::string_view url) {
   const auto slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
-  if (authority.empty()) {
-    return make_error("the URL has no host");
-  }
   if (authority.find('@') != std::string_view::npos) {
     return make_error("user:password@ in the URL is not supported; use --token");
   }
-  std::string_view host = authority;
-  std::string_view port;
-  if (authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) {
-      return make_error("unterminated [IPv6] host");
-    }
-    host = authority.substr(0, close + 1);
-    auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') {
-        return make_error("unexpected text after the [IPv6] host");
-      }
-      port = after.substr(1);
-    }
-  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (host.empty() || host == "[]") {
-    return make_error("the URL has no host");
-  }
-  if (!port.empty() || authority.ends_with(':')) {
-    unsigned long value = 0;
-    bool digits = !port.empty() && port.size() <= 5;
-    for (char c : port) {
-      digits = digits && c >= '0' && c <= '9';
-    }
-    if (digits) {
-      value = std::stoul(std::string(port));
-    }
-    if (!digits || value == 0 || value > 65535) {
-      return make_error("port \"" + std::string(port) + "\" is not a number in 1-65535");
-    }
+  if (auto parsed = util::parse_authority(authority); !parsed) {
+    const std::string& what = parsed.error().message;
+    return make_error(what == "no host" ? std::string("the URL has no host") : what);
   }
   if (path.find('#') != std::string_view::npos) {
     path = path.substr(0, path.find('#'));
@@ -84,7 +52,7 @@ Result<BaseUrl> split_base_url(std::string_view url) {
   BaseUrl out;
   out.scheme_host_port = scheme + "://" + std::string(authority);
   out.path = std::move(base_path);
-  out.text = std::string(url);
+  out.text = util::redact_url(url);
   return out;
 }
 
@@ -93,7 +61,7 @@ Result<BaseUrl> split_base_url(std::string_view url) {
 Result<BaseUrl> parse_base_url(std::string_view url) {
   auto split = split_base_url(url);
   if (!split) {
-    return make_error("\"" + std::string(url) + "\": " + split.error().message);
+    return make_error("\"" + util::redact_url(url) + "\": " + split.error().message);
   }
   return split;
 }
@@ -101,36 +69,6 @@ Result<BaseUrl> parse_base_url(std::string_view url) {
 std::string Response::header(std::string_view name) const {
   auto it = headers.find(util::to_lower(name));
   return it == headers.end() ? std::string{} : it->second;
-}
-
-std::string format_duration(std::chrono::milliseconds d) {
-  using namespace std::chrono;
-  const auto ms = d.count();
-  if (ms < 1000) {
-    return std::to_string(ms) + "ms";
-  }
-  if (ms % 1000 != 0 && ms < 60'000) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", static_cast<double>(ms) / 1000.0);
-    return std::string(buf) + "s";
-  }
-  auto s = ms / 1000;
-  std::string out;
-  if (s >= 86400 && s % 86400 == 0) {
-    return std::to_string(s / 86400) + "d";
-  }
-  if (s >= 3600) {
-    out += std::to_string(s / 3600) + "h";
-    s %= 3600;
-  }
-  if (s >= 60) {
-    out += std::to_string(s / 60) + "m";
-    s %= 60;
-  }
-  if (s > 0 || out.empty()) {
-    out += std::to_string(s) + "s";
-  }
-  return out;
 }
 
 // One private event loop per client runs http::Client, the same bounded
@@ -147,7 +85,7 @@ HttpClient::HttpClient(ClientOptions options)
   auto base = split_base_url(m_options.url);
   if (!base) {
     m_impl->url_error = {FailureKind::invalid_url,
-                         "\"" + m_options.url + "\": " + base.error().message,
+                         "\"" + util::redact_url(m_options.url) + "\": " + base.error().message,
                          base.error().message};
     return;
   }
@@ -159,7 +97,7 @@ HttpClient::~HttpClient() = default;
 
 std::string HttpClient::url_for(std::string_view path) const {
   if (!m_impl->base) {
-    return m_options.url;
+    return util::redact_url(m_options.url);
   }
   return m_impl->base->scheme_host_port + m_impl->base->path + std::string(path);
 }
@@ -183,8 +121,9 @@ Outcome to_outcome(const http::ClientResponse& result, const std::string& url,
   case http::ClientError::timeout:
     out.failure = make_failure(
         FailureKind::timeout, url,
-        result.connected ? "no complete answer within " + format_duration(options.read_timeout)
-                         : "no connection within " + format_duration(options.connect_timeout));
+        result.connected
+            ? "no complete answer within " + config::format_duration(options.read_timeout)
+            : "no connection within " + config::format_duration(options.connect_timeout));
     return out;
   case http::ClientError::invalid_url:
     out.failure = make_failure(FailureKind::invalid_url, url, result.message);
@@ -220,7 +159,7 @@ bool has_header(const Headers& headers, std::string_view name) {
 
 // The Authorization header value for HTTP Basic credentials.
 std::string basic_authorization(const ClientOptions& options) {
-  http::ClientUrl credentials;
+  util::HttpUrl credentials;
   credentials.username = options.basic_user;
   credentials.password = options.basic_password;
   return http::basic_auth_value(credentials);

@@ -1,5 +1,7 @@
 #include "homectl/client/metrics_view.hpp"
 
+#include "homectl/util/strings.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -89,29 +91,6 @@ std::string age_text(std::optional<double> age) {
     return std::to_string(s / 3600) + "h ago";
   }
   return std::to_string(s / 86400) + "d ago";
-}
-
-// Left-aligned text columns separated by two spaces.
-std::string render_columns(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
-  for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()), 0);
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  }
-  std::string out;
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) {
-        line += std::string(widths[i] - row[i].size() + 2, ' ');
-      }
-    }
-    out += line + "\n";
-  }
-  return out;
 }
 
 nlohmann::json optional_json(std::optional<double> v) {
@@ -260,7 +239,7 @@ std::string render_table(const MetricsSummary& summary) {
   if (summary.routes.empty()) {
     rows.push_back({"(no requests yet)"});
   }
-  out += render_columns(rows);
+  out += util::render_columns(rows);
   out += "\n";
   rows = {{"SOURCE", "LOOKUPS", "HIT", "STALE", "MISS", "BREAKER", "LAST SUCCESS", "FAILURES"}};
   for (const auto& s : summary.sources) {
@@ -272,7 +251,7 @@ std::string render_table(const MetricsSummary& summary) {
   if (summary.sources.empty()) {
     rows.push_back({"(no sources)"});
   }
-  out += render_columns(rows);
+  out += util::render_columns(rows);
   out += "\nredis: ";
   if (!summary.redis_up) {
     out += "not reported";

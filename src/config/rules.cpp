@@ -2,6 +2,7 @@
 #include "builder.hpp"
 
 #include "homectl/config/values.hpp"
+#include "homectl/util/url.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -109,7 +110,7 @@ void ConfigBuilder::check_policy(const std::string& prefix, const FetchPolicy& p
 void ConfigBuilder::check_rules() {
   const Config& config = m_result.config;
 
-  if (!m_failed.contains("server.listen") && !is_loopback_host(config.server.listen.host) &&
+  if (!m_failed.contains("server.listen") && !util::is_loopback_host(config.server.listen.host) &&
       config.server.api_token.empty()) {
     add_problem(Severity::warning, origin_of("server.listen"), "server.listen",
                 "listening on " + quote(format_listen(config.server.listen)) +

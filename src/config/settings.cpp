@@ -3,6 +3,7 @@
 #include "homectl/config/values.hpp"
 #include "homectl/util/json.hpp"
 #include "homectl/util/strings.hpp"
+#include "homectl/util/url.hpp"
 
 #include <charconv>
 
@@ -460,7 +461,8 @@ nlohmann::json value_to_json(const Setting& setting, const Value& value, bool re
             return "<redacted>";
           }
           if (redact && setting.type == SettingType::http_url) {
-            return redact_url(v);
+            return util::redact_url(v, setting.secret_path ? util::UrlPath::secret
+                                                           : util::UrlPath::shown);
           }
           return v;
         } else if constexpr (std::is_same_v<V, Duration>) {

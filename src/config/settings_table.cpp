@@ -54,6 +54,7 @@ struct Extra {
   std::span<const std::string_view> enum_values = {};
   bool secret = false;
   bool reloadable = false;
+  bool secret_path = false;
 };
 
 template <auto... Members>
@@ -68,6 +69,7 @@ Setting row(Scope scope, std::string_view key, SettingType type, std::string_vie
                  extra.enum_values,
                  extra.secret,
                  extra.reloadable,
+                 extra.secret_path,
                  &set_chain<Members...>,
                  &get_chain<Members...>};
 }
@@ -288,7 +290,8 @@ std::vector<Setting> build_table() {
                                  {.enum_values = k_notifier_types}),
       row<&NotifierConfig::url>(N, "url", T::http_url,
                                 "ntfy topic URL, Gotify server URL or webhook URL; user:password@ "
-                                "is sent as HTTP Basic auth"),
+                                "is sent as HTTP Basic auth",
+                                {.secret_path = true}),
       row<&NotifierConfig::token>(N, "token", T::string, "ntfy access token or Gotify app token",
                                   {.secret = true}),
       row<&NotifierConfig::headers>(N, "headers", T::string_map,

@@ -1,5 +1,7 @@
 #include "homectl/config/values.hpp"
 
+#include "homectl/util/url.hpp"
+
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -231,34 +233,6 @@ Result<std::optional<Rate>> parse_rate_or_off(std::string_view text) {
 
 namespace {
 
-bool valid_hostname(std::string_view host) {
-  if (host.empty() || host.size() > 253) {
-    return false;
-  }
-  for (const char c : host) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' ||
-                    c == '.' || c == '_';
-    if (!ok) {
-      return false;
-    }
-  }
-  return host.front() != '-' && host.front() != '.';
-}
-
-bool valid_ipv6(std::string_view host) {
-  if (host.empty() || host.find(':') == std::string_view::npos) {
-    return false;
-  }
-  for (const char c : host) {
-    const bool ok = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
-                    c == '.' || c == '%';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // Parses "65535"; returns -1 when not a number in 0..65535.
 int parse_port(std::string_view text) {
   int port = -1;
@@ -285,7 +259,7 @@ Result<ListenAddress> parse_listen(std::string_view text) {
       return make_error(quote(text) + " is not a listen address: missing \"]\"" + example);
     }
     host = text.substr(1, close - 1);
-    if (!valid_ipv6(host)) {
+    if ((host.find(':') == std::string_view::npos || !util::is_ip_literal(host))) {
       return make_error(quote(text) + " is not a listen address: " + quote(host) +
                         " is not an IPv6 address");
     }
@@ -304,7 +278,7 @@ Result<ListenAddress> parse_listen(std::string_view text) {
           quote(text) +
           " is not a listen address: put IPv6 addresses in brackets (e.g. [::1]:8080)");
     }
-    if (!valid_hostname(host)) {
+    if (!util::is_host_name(host)) {
       return make_error(quote(text) + " is not a listen address: " + quote(host) +
                         " is not a host name or IP address");
     }
@@ -319,128 +293,17 @@ Result<ListenAddress> parse_listen(std::string_view text) {
 }
 
 Result<std::string> parse_http_url(std::string_view text) {
-  const char* const example = " (e.g. https://api.example.com/data)";
-  if (text.empty()) {
-    return make_error(std::string("empty value is not a URL") + example);
-  }
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return make_error(quote(redact_url(text)) +
-                        " is not a URL: it contains white space or control characters");
-    }
-  }
-  const auto sep = text.find("://");
-  if (sep == std::string_view::npos) {
-    return make_error(quote(redact_url(text)) + " is not a URL" + example);
-  }
-  std::string scheme(text.substr(0, sep));
-  for (auto& c : scheme) {
-    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  }
-  if (scheme != "http" && scheme != "https") {
-    return make_error(quote(redact_url(text)) + " is not an http or https URL" + example);
-  }
-  std::string_view authority = text.substr(sep + 3);
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority = authority.substr(at + 1);
-  }
-  std::string_view host = authority;
-  std::string_view port;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos || !valid_ipv6(authority.substr(1, close - 1))) {
-      return make_error(quote(redact_url(text)) + " is not a URL: bad IPv6 host");
-    }
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') {
-        return make_error(quote(redact_url(text)) + " is not a URL: bad host");
-      }
-      port = authority.substr(close + 2);
-      has_port = true;
-    }
-  } else {
-    if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-      has_port = true;
-    }
-    if (host.empty()) {
-      return make_error(quote(redact_url(text)) + " is not a URL: no host" + example);
-    }
-    if (!valid_hostname(host)) {
-      return make_error(quote(redact_url(text)) + " is not a URL: bad host " + quote(host));
-    }
-  }
-  if (has_port && parse_port(port) < 1) {
-    return make_error(quote(redact_url(text)) + " is not a URL: port " + quote(port) +
-                      " is not a number from 1 to 65535");
+  auto url = util::parse_http_url(text);
+  if (!url) {
+    return url.error();
   }
   return std::string(text);
 }
 
 Result<std::string> parse_redis_url(std::string_view text) {
-  // Never quote the text: it may carry a password.
-  const char* const expected =
-      " (expected redis://[user:password@]host[:port][/db] or unix:///path/to/socket)";
-  if (text.starts_with("unix://")) {
-    const std::string_view path = text.substr(7);
-    if (path.empty() || path.front() != '/') {
-      return make_error(std::string("the Redis URL needs an absolute socket path") + expected);
-    }
-    return std::string(text);
-  }
-  if (text.starts_with("rediss://")) {
-    return make_error("the Redis URL uses TLS (rediss://), which is not supported; use redis://");
-  }
-  if (!text.starts_with("redis://")) {
-    return make_error(std::string("the Redis URL has an unsupported scheme") + expected);
-  }
-  std::string_view rest = text.substr(8);
-  const auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority = authority.substr(at + 1);
-  }
-  std::string_view host = authority;
-  std::string_view port;
-  bool has_port = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos || !valid_ipv6(authority.substr(1, close - 1))) {
-      return make_error(std::string("the Redis URL has a bad IPv6 host") + expected);
-    }
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') {
-        return make_error(std::string("the Redis URL has a bad host") + expected);
-      }
-      port = authority.substr(close + 2);
-      has_port = true;
-    }
-  } else {
-    if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-      has_port = true;
-    }
-    if (host.empty()) {
-      return make_error(std::string("the Redis URL has no host") + expected);
-    }
-    if (!valid_hostname(host)) {
-      return make_error(std::string("the Redis URL has a bad host") + expected);
-    }
-  }
-  if (has_port && parse_port(port) < 1) {
-    return make_error("the Redis URL's port is not a number from 1 to 65535");
-  }
-  if (slash != std::string_view::npos) {
-    const std::string_view db = rest.substr(slash + 1);
-    int n = -1;
-    auto [ptr, ec] = std::from_chars(db.data(), db.data() + db.size(), n);
-    if (!db.empty() && (ec != std::errc{} || ptr != db.data() + db.size() || n < 0)) {
-      return make_error("the Redis URL's database (after \"/\") is not a number");
-    }
+  auto url = util::parse_redis_url(text);
+  if (!url) {
+    return url.error();
   }
   return std::string(text);
 }
@@ -535,54 +398,6 @@ std::string format_listen(const ListenAddress& address) {
     return "[" + address.host + "]:" + std::to_string(address.port);
   }
   return address.host + ":" + std::to_string(address.port);
-}
-
-std::string redact_url(std::string_view url) {
-  const auto sep = url.find("://");
-  if (sep == std::string_view::npos) {
-    return std::string(url);
-  }
-  const std::size_t start = sep + 3;
-  const std::size_t authority_end = std::min(url.find_first_of("/?#", start), url.size());
-  std::string out(url.substr(0, start));
-  const std::string_view authority = url.substr(start, authority_end - start);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    out += "<redacted>@";
-    out += authority.substr(at + 1);
-  } else {
-    out += authority;
-  }
-  const std::size_t fragment = std::min(url.find('#', authority_end), url.size());
-  const std::size_t query = url.find('?', authority_end);
-  if (query == std::string_view::npos || query > fragment) {
-    out += url.substr(authority_end);
-    return out;
-  }
-  out += url.substr(authority_end, query + 1 - authority_end);
-  const std::string_view params = url.substr(query + 1, fragment - query - 1);
-  std::size_t pos = 0;
-  while (pos <= params.size()) {
-    const std::size_t amp = std::min(params.find('&', pos), params.size());
-    const std::string_view param = params.substr(pos, amp - pos);
-    const auto eq = param.find('=');
-    if (eq == std::string_view::npos) {
-      out += param;
-    } else {
-      out += param.substr(0, eq + 1);
-      out += "<redacted>";
-    }
-    if (amp < params.size()) {
-      out += '&';
-    }
-    pos = amp + 1;
-  }
-  out += url.substr(fragment);
-  return out;
-}
-
-bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.") ||
-         host == "ip6-localhost";
 }
 
 } // namespace homectl::config

@@ -165,7 +165,15 @@ std::shared_ptr<RedisArea> install_redis(asio::io_context& io, ServerCore& core)
   }
   auto endpoint = redis::parse_url(config.url);
   if (!endpoint) {
+    // Validation uses the same parser, so this is a configuration that got
+    // past it some other way; redis.required still means not ready.
     log::error("redis.url is invalid: Redis stays off", {{"problem", endpoint.error().message}});
+    health::Check check;
+    check.key = "redis:connection";
+    check.component_type = "datastore";
+    check.status = config.required ? health::Status::fail : health::Status::warn;
+    check.output = "redis.url is invalid: " + endpoint.error().message;
+    core.checks.add("redis", [check] { return std::vector<health::Check>{check}; });
     return nullptr;
   }
   auto area = std::make_shared<RedisArea>(asio::make_strand(io), *endpoint, config);

@@ -120,7 +120,10 @@ std::string homectl_json_5(std::span<const SettingDoc> settings, const ManualInf
                         "ahead of time. remind_every accepts \"off\" too.")
       << "\n.TP\n.B Secrets\n"
       << roff_paragraph("Settings marked secret are shown as \"<redacted>\" by homectl config "
-                        "show and /diagnostics and never appear in logs or error messages.")
+                        "show and /diagnostics and never appear in logs or error messages. "
+                        "URLs are shown one way everywhere: user:password@ as <redacted>@, "
+                        "every query value and a fragment as <redacted>; a notifier URL also "
+                        "loses its path (a webhook id or a topic is a credential).")
       << "\n.SH SETTINGS\n"
       << roff_paragraph("Each setting with what it does, its type, its default and its "
                         "environment variable. In sources.<name>, <name> is the source's name "

@@ -1,6 +1,7 @@
 #include "homectl/http/client.hpp"
 
 #include "homectl/build_info.hpp"
+#include "homectl/config/values.hpp"
 #include "homectl/http/response_reader.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/util/strings.hpp"
@@ -39,19 +40,7 @@ namespace {
 // The longest redirect Location followed; a longer one fails the request.
 constexpr std::size_t k_max_location = 8 * 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string format_duration(std::chrono::milliseconds d) {
-  if (d.count() > 0 && d.count() % 1000 == 0) {
-    return std::to_string(d.count() / 1000) + "s";
-  }
-  return std::to_string(d.count()) + "ms";
-}
+using util::iequals;
 
 ClientResponse failure(ClientError error, std::string message) {
   ClientResponse r;
@@ -76,7 +65,7 @@ bool is_header_value(std::string_view s) {
                       [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-std::string host_header(const ClientUrl& url) {
+std::string host_header(const util::HttpUrl& url) {
   std::string h = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   if (url.port != (url.tls ? 443 : 80)) {
     h += ":" + std::to_string(url.port);
@@ -86,7 +75,7 @@ std::string host_header(const ClientUrl& url) {
 
 // Everything one exchange needs; lives in the request() coroutine frame.
 struct Exchange {
-  const ClientUrl& url;
+  const util::HttpUrl& url;
   const std::string& method;
   const Headers& headers;
   const std::string& body;
@@ -99,7 +88,7 @@ struct Exchange {
 ClientResponse io_failure(const Exchange& x, std::string_view phase, boost::system::error_code ec) {
   if (ec == beast::error::timeout || SteadyClock::now() >= x.deadline) {
     return failure(ClientError::timeout,
-                   std::string(phase) + ": timed out after " + format_duration(x.budget));
+                   std::string(phase) + ": timed out after " + config::format_duration(x.budget));
   }
   if (ec == asio::error::operation_aborted) {
     return failure(ClientError::timeout, std::string(phase) + ": cancelled");
@@ -345,7 +334,7 @@ asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
                                                       std::unique_ptr<Connection>& out) {
   auto ex = co_await asio::this_coro::executor;
   if (SteadyClock::now() >= x.deadline) {
-    co_return failure(ClientError::timeout, "timed out after " + format_duration(x.budget));
+    co_return failure(ClientError::timeout, "timed out after " + config::format_duration(x.budget));
   }
   // Asio's resolver cannot abandon a getaddrinfo() in progress (cancel() only
   // takes effect when it returns), so the lookup runs on its own and this
@@ -371,7 +360,8 @@ asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
       });
   co_await lookup->done.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!lookup->finished) {
-    co_return failure(ClientError::timeout, "dns: timed out after " + format_duration(x.budget));
+    co_return failure(ClientError::timeout,
+                      "dns: timed out after " + config::format_duration(x.budget));
   }
   if (lookup->ec) {
     co_return failure(ClientError::connect, "dns: " + x.url.host + ": " + lookup->ec.message());
@@ -493,7 +483,7 @@ Client::Client(asio::any_io_executor executor) : m_impl(std::make_unique<Impl>()
 Client::~Client() = default;
 
 asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOptions options) {
-  auto parsed = parse_client_url(request.url);
+  auto parsed = util::parse_http_url(request.url);
   if (!parsed) {
     co_return failure(ClientError::invalid_url, parsed.error().message);
   }
@@ -506,7 +496,7 @@ asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOpt
                         "header \"" + name + "\": invalid characters in the name or value");
     }
   }
-  ClientUrl url = std::move(parsed.value());
+  util::HttpUrl url = std::move(parsed.value());
   std::string method = request.method;
   std::string body = std::move(request.body);
   Headers headers = std::move(request.headers);

@@ -1,8 +1,7 @@
 #include "homectl/http/host_policy.hpp"
 
 #include "homectl/util/strings.hpp"
-
-#include <boost/asio/ip/address.hpp>
+#include "homectl/util/url.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -10,47 +9,24 @@
 namespace homectl::http {
 namespace {
 
-struct Authority {
+struct HostName {
   std::string host; // lower case, no brackets, no trailing dot
-  std::string_view port;
   bool ip_literal = false;
 };
 
-// Splits "name[:port]", "a.b.c.d[:port]" or "[v6][:port]"; nullopt when malformed.
-std::optional<Authority> split_authority(std::string_view text) {
-  Authority out;
-  std::string_view host = text;
-  if (text.starts_with('[')) {
-    const auto close = text.find(']');
-    if (close == std::string_view::npos) {
-      return std::nullopt;
-    }
-    host = text.substr(1, close - 1);
-    const auto rest = text.substr(close + 1);
-    if (!rest.empty() && !rest.starts_with(':')) {
-      return std::nullopt;
-    }
-    out.port = rest.empty() ? rest : rest.substr(1);
-    boost::system::error_code ec;
-    boost::asio::ip::make_address_v6(std::string(host), ec);
-    if (ec) {
-      return std::nullopt;
-    }
-    out.ip_literal = true;
-  } else {
-    const auto colon = text.find(':');
-    if (colon != std::string_view::npos) {
-      host = text.substr(0, colon);
-      out.port = text.substr(colon + 1);
-    }
-    boost::system::error_code ec;
-    boost::asio::ip::make_address_v4(std::string(host), ec);
-    out.ip_literal = !ec;
-  }
-  if (host.empty() ||
-      !std::all_of(out.port.begin(), out.port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+// The host of "name[:port]", "a.b.c.d[:port]" or "[v6][:port]"; nullopt when
+// malformed (userinfo included: a Host header has none).
+std::optional<HostName> host_of(std::string_view text) {
+  if (text.find('@') != std::string_view::npos) {
     return std::nullopt;
   }
+  const auto authority = util::parse_authority(text);
+  if (!authority) {
+    return std::nullopt;
+  }
+  HostName out;
+  std::string_view host = authority->host;
+  out.ip_literal = util::is_ip_literal(host);
   if (!out.ip_literal && host.ends_with('.')) {
     host.remove_suffix(1);
   }
@@ -101,7 +77,7 @@ bool host_allowed(std::string_view host, std::span<const std::string> allowed_ho
   if (host.empty()) {
     return true;
   }
-  const auto authority = split_authority(host);
+  const auto authority = host_of(host);
   if (!authority) {
     return false;
   }

@@ -1,6 +1,7 @@
 #include "homectl/http/message.hpp"
 
 #include "homectl/util/strings.hpp"
+#include "homectl/util/url.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,12 +11,7 @@
 namespace homectl::http {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using util::iequals;
 
 std::string_view find_header(const std::vector<Header>& headers, std::string_view name) {
   for (const auto& h : headers) {
@@ -24,19 +20,6 @@ std::string_view find_header(const std::vector<Header>& headers, std::string_vie
     }
   }
   return {};
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 } // namespace
@@ -88,9 +71,9 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
     const auto eq = pair.find('=');
     const std::string_view key = pair.substr(0, eq);
-    if (percent_decode(key) == std::optional<std::string>(name)) {
+    if (util::percent_decode(key) == std::optional<std::string>(name)) {
       return eq == std::string_view::npos ? std::optional<std::string>("")
-                                          : percent_decode(pair.substr(eq + 1));
+                                          : util::percent_decode(pair.substr(eq + 1));
     }
   }
   return std::nullopt;
@@ -177,28 +160,6 @@ std::string_view reason_phrase(int status) {
   default:
     return "Unknown";
   }
-}
-
-std::optional<std::string> percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) {
-      return std::nullopt;
-    }
-    const int hi = hex_value(text[i + 1]);
-    const int lo = hex_value(text[i + 2]);
-    if (hi < 0 || lo < 0) {
-      return std::nullopt;
-    }
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
 }
 
 } // namespace homectl::http

@@ -1,5 +1,7 @@
 #include "homectl/http/router.hpp"
 
+#include "homectl/util/url.hpp"
+
 #include <algorithm>
 
 namespace homectl::http {
@@ -21,7 +23,7 @@ bool match_pattern(std::string_view pattern, std::string_view path, RouteParams&
     const std::string_view want = pattern.substr(0, pattern_end);
     const std::string_view got = path.substr(0, path_end);
     if (want.size() >= 2 && want.front() == '{' && want.back() == '}') {
-      auto decoded = percent_decode(got);
+      auto decoded = util::percent_decode(got);
       if (got.empty() || !decoded || decoded->find('/') != std::string::npos) {
         return false;
       }

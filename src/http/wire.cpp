@@ -1,5 +1,7 @@
 #include "homectl/http/wire.hpp"
 
+#include "homectl/util/strings.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -59,17 +61,7 @@ bool has_cr_lf_or_nul(std::string_view text) {
 
 // Header names the framing owns; a handler's copy would contradict ours.
 bool is_framing_header(std::string_view name) {
-  auto iequals = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-      return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) {
-        return false;
-      }
-    }
-    return true;
-  };
+  using util::iequals;
   return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
          iequals(name, "connection") || iequals(name, "date");
 }

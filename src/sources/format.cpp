@@ -40,47 +40,6 @@ std::string format_http_date(std::chrono::system_clock::time_point at) {
   return buffer;
 }
 
-std::string redact_url(std::string_view url) {
-  std::string out;
-  const auto scheme_end = url.find("://");
-  std::string_view rest = url;
-  if (scheme_end != std::string_view::npos) {
-    out.append(url.substr(0, scheme_end + 3));
-    rest = url.substr(scheme_end + 3);
-  }
-  const auto authority_end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, authority_end);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority.remove_prefix(at + 1);
-  }
-  out.append(authority);
-  rest = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-  rest = rest.substr(0, rest.find('#'));
-  const auto query_start = rest.find('?');
-  out.append(rest.substr(0, query_start));
-  if (query_start == std::string_view::npos) {
-    return out;
-  }
-  std::string_view query = rest.substr(query_start + 1);
-  out += '?';
-  bool first = true;
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (!first) {
-      out += '&';
-    }
-    first = false;
-    const auto eq = pair.find('=');
-    out.append(pair.substr(0, eq));
-    if (eq != std::string_view::npos) {
-      out += "=***";
-    }
-  }
-  return out;
-}
-
 std::optional<std::chrono::milliseconds> parse_wait(std::string_view text) {
   long long value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);

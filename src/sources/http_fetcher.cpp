@@ -126,7 +126,7 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
     }
   };
 
-  auto url = http::parse_client_url(source.url);
+  auto url = util::parse_http_url(source.url);
   if (!url) {
     result.error = url.error().message;
     result.reason = "invalid_url";

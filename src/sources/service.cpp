@@ -4,6 +4,7 @@
 #include "homectl/metrics/registry.hpp"
 #include "homectl/sources/format.hpp"
 #include "homectl/sources/schedule.hpp"
+#include "homectl/util/url.hpp"
 #include "source_state.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -379,7 +380,7 @@ std::vector<SourceView> Service::sources() const {
     const bool failing = state->refresh_failing.load();
     SourceView view;
     view.name = name;
-    view.url = redact_url(state->config.url);
+    view.url = util::redact_url(state->config.url);
     view.ttl = state->windows.ttl;
     view.refresh = state->config.policy.refresh;
     view.required = state->config.required;

@@ -1,6 +1,7 @@
 #include "homectl/watchdog/notifier.hpp"
 
 #include "homectl/client/http_client.hpp"
+#include "homectl/config/values.hpp"
 #include "homectl/util/strings.hpp"
 
 #include <fcntl.h>
@@ -145,7 +146,7 @@ DeliveryResult run_command(const std::vector<std::string>& argv, const Notificat
       ::kill(-pid, SIGKILL);
       ::waitpid(pid, &status, 0);
     }
-    result.detail = "killed after " + client::format_duration(timeout);
+    result.detail = "killed after " + config::format_duration(timeout);
     return result;
   }
   if (WIFEXITED(status)) {

@@ -1,6 +1,7 @@
 #include "homectl/watchdog/notifier_label.hpp"
 
 #include "homectl/util/strings.hpp"
+#include "homectl/util/url.hpp"
 #include "homectl/watchdog/notifier.hpp"
 
 #include <algorithm>
@@ -9,35 +10,11 @@
 namespace homectl::watchdog {
 namespace {
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int hi = hex_digit(text[i + 1]);
-      const int lo = hex_digit(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
+// Config validation refuses a malformed escape; should one get here, it is
+// sent as written.
+std::string decoded(std::string_view text) {
+  auto out = util::percent_decode(text);
+  return out ? std::move(*out) : std::string(text);
 }
 
 // Host names and IP literals only: anything else in the authority is not shown.
@@ -66,17 +43,14 @@ NotifierUrl split_notifier_url(std::string_view url) {
   if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
     const std::string_view userinfo = authority.substr(0, at);
     const auto colon = userinfo.find(':');
-    out.username = percent_decode(userinfo.substr(0, colon));
+    out.username = decoded(userinfo.substr(0, colon));
     if (colon != std::string_view::npos) {
-      out.password = percent_decode(userinfo.substr(colon + 1));
+      out.password = decoded(userinfo.substr(colon + 1));
     }
     authority = authority.substr(at + 1);
   }
   out.url = std::string(url.substr(0, scheme_end + 3)) + std::string(authority) + std::string(tail);
-  std::string host = util::to_lower(authority);
-  if (std::all_of(host.begin(), host.end(), host_char)) {
-    out.host = std::move(host);
-  }
+  out.host = util::url_host_label(url);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // listen addresses). Whatever parses must format back to text that parses to
 // the same value, so `config show` output is always loadable again.
 #include "homectl/config/values.hpp"
+#include "homectl/util/url.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -56,7 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)parse_redis_url(text);
   (void)parse_json_pointer(text);
   (void)parse_source_name(text);
-  (void)redact_url(text);
-  (void)is_loopback_host(text);
+  (void)homectl::util::redact_url(text);
+  (void)homectl::util::redact_url(text, homectl::util::UrlPath::secret);
+  (void)homectl::util::url_host_label(text);
+  (void)homectl::util::is_loopback_host(text);
   return 0;
 }

@@ -185,8 +185,8 @@ TEST_F(FetchHttp, InvalidUrlIsAnErrorWithoutSecrets) {
   auto result = runner.fetch(source_for("gopher://user:pw@host/x?key=s3cret"));
   EXPECT_EQ(result.outcome, FetchOutcome::error);
   EXPECT_EQ(result.error,
-            "url \"gopher://***@host/x?key=***\": unsupported scheme \"gopher\" (expected http or "
-            "https)");
+            "\"gopher://<redacted>@host/x?key=<redacted>\" is not an http or https URL (e.g. "
+            "https://api.example.com/data)");
 }
 
 TEST_F(FetchHttp, PickCutsTheBody) {

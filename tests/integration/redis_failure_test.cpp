@@ -137,7 +137,7 @@ TEST(RedisClientFailure, WrongPasswordIsAClearErrorWithoutTheSecret) {
                 ceiling_backoff());
   auto stats = failing_client_stats(io, client);
   EXPECT_EQ(stats.last_error,
-            "redis://:***@127.0.0.1:" + std::to_string(server.port()) +
+            "redis://<redacted>@127.0.0.1:" + std::to_string(server.port()) +
                 ": authentication failed: WRONGPASS invalid username-password pair or user is "
                 "disabled.");
   EXPECT_EQ(stats.last_error.find("not-the-secret"), std::string::npos);

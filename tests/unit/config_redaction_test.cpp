@@ -62,7 +62,8 @@ TEST(ConfigRedaction, ProblemsNeverQuoteSecrets) {
   expect_no_secret(all);
   EXPECT_NE(all.find("server.api_token: expected a string, got a number"), std::string::npos)
       << all;
-  EXPECT_NE(all.find("HOMECTL_REDIS_URL: the Redis URL's port is not a number from 1 to 65535"),
+  EXPECT_NE(all.find("HOMECTL_REDIS_URL: the Redis URL is invalid: port \"x\" is not a number from "
+                     "1 to 65535"),
             std::string::npos)
       << all;
   EXPECT_NE(all.find("sources.w.headers: \"Authorization\": expected a string, got a number"),

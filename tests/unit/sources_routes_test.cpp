@@ -176,7 +176,8 @@ TEST(SourcesRoutes, HistoryAndList) {
   EXPECT_EQ(list[1]["age_s"], 0);
   EXPECT_EQ(list[1]["ttl_s"], 60);
   EXPECT_EQ(list[1]["refresh_s"], "off");
-  EXPECT_EQ(list[1]["url"], "http://127.0.0.1:9/v1/forecast?key=***&city=***");
+  EXPECT_EQ(list[1]["url"],
+            "http://<redacted>@127.0.0.1:9/v1/forecast?key=<redacted>&city=<redacted>");
   EXPECT_EQ(list[1]["last_error"]["message"], "HTTP 502");
   EXPECT_EQ(list[1]["breaker"], "closed");
 }

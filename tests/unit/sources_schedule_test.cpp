@@ -86,9 +86,6 @@ TEST(SourcesFormat, TimesUrlsAndWaits) {
                   std::chrono::milliseconds(123);
   EXPECT_EQ(format_rfc3339(at), "2027-01-15T08:00:00.123Z");
   EXPECT_EQ(format_http_date(at), "Fri, 15 Jan 2027 08:00:00 GMT");
-  EXPECT_EQ(redact_url("https://u:p@api.example/v1?key=abc&flag#frag"),
-            "https://api.example/v1?key=***&flag");
-  EXPECT_EQ(redact_url("http://plug.lan/rpc"), "http://plug.lan/rpc");
   EXPECT_EQ(parse_wait("5s"), 5s);
   EXPECT_EQ(parse_wait("5"), 5s);
   EXPECT_EQ(parse_wait("250ms"), 250ms);

@@ -439,7 +439,8 @@ TEST(SourcesService, HealthFailsOnlyForRequiredSourcesWithNothingServable) {
 
 TEST(SourcesService, SourcesListRedactsUrls) {
   Fixture f;
-  EXPECT_EQ(f.service.sources()[0].url, "http://127.0.0.1:9/v1/forecast?key=***&city=***");
+  EXPECT_EQ(f.service.sources()[0].url,
+            "http://<redacted>@127.0.0.1:9/v1/forecast?key=<redacted>&city=<redacted>");
 }
 
 } // namespace

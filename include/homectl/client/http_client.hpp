@@ -22,7 +22,7 @@ namespace homectl::client {
 struct BaseUrl {
   std::string scheme_host_port; // e.g. "http://127.0.0.1:8080"
   std::string path;             // "" or e.g. "/homectl" (no trailing slash) or a full topic path
-  std::string text;             // the URL as given, for messages
+  std::string text;             // the URL as redact_url() shows it, for messages
 };
 
 // Splits and checks an http:// or https:// URL; the Error says what is wrong
@@ -104,8 +104,5 @@ private:
   ClientOptions m_options;
   std::unique_ptr<Impl> m_impl;
 };
-
-// Formats a duration for people: "250ms", "2s", "1.5s", "5m", "1h30m".
-std::string format_duration(std::chrono::milliseconds d);
 
 } // namespace homectl::client

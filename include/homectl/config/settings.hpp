@@ -62,8 +62,9 @@ struct Setting {
   std::int64_t min = std::numeric_limits<std::int64_t>::min(); // integer/duration(ms)/size bounds
   std::int64_t max = std::numeric_limits<std::int64_t>::max();
   std::span<const std::string_view> enum_values;
-  bool secret = false;     // never shown: "<redacted>" in output, not quoted in messages
-  bool reloadable = false; // SIGHUP applies it without a restart
+  bool secret = false;      // never shown: "<redacted>" in output, not quoted in messages
+  bool reloadable = false;  // SIGHUP applies it without a restart
+  bool secret_path = false; // http_url: the path is a credential too (a webhook id, a topic)
   void (*set)(void* target, const Value& value) = nullptr;
   Value (*get)(const void* target) = nullptr;
 };

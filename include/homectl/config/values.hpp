@@ -32,11 +32,13 @@ Result<std::optional<Rate>> parse_rate_or_off(std::string_view text);
 // let the system pick a free port.
 Result<ListenAddress> parse_listen(std::string_view text);
 
-// An absolute http:// or https:// URL with a host.
+// An absolute http:// or https:// URL with a host, checked by the parser the
+// outbound client uses (util::parse_http_url).
 Result<std::string> parse_http_url(std::string_view text);
 
-// "redis://[user:pass@]host[:port][/db]" or "unix:///path/to/socket". Messages
-// never quote the text (it may hold a password).
+// "redis://[user:pass@]host[:port][/db]" or "unix://[user:pass@]/path[?db=N]",
+// checked by the parser the Redis client uses (util::parse_redis_url).
+// Messages never quote the text (it may hold a password).
 Result<std::string> parse_redis_url(std::string_view text);
 
 // An RFC 6901 JSON Pointer: "" or "/a/b~1c" (only ~0 and ~1 escapes).
@@ -59,11 +61,5 @@ std::string format_rate(const Rate& rate);
 
 // Formats a listen address as "127.0.0.1:8080" or "[::1]:8080".
 std::string format_listen(const ListenAddress& address);
-
-// Replaces the userinfo and every query value of a URL with "<redacted>", for output.
-std::string redact_url(std::string_view url);
-
-// True when the host is a loopback name or address (localhost, 127.x, ::1).
-bool is_loopback_host(std::string_view host);
 
 } // namespace homectl::config

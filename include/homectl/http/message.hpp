@@ -78,7 +78,4 @@ struct Response {
 // The standard reason phrase for a status code ("Not Found").
 std::string_view reason_phrase(int status);
 
-// Percent-decodes a URL component ('+' stays '+'); nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text);
-
 } // namespace homectl::http

@@ -14,10 +14,6 @@ std::string format_rfc3339(std::chrono::system_clock::time_point at);
 // IMF-fixdate (RFC 9110), for Last-Modified: Thu, 26 Nov 2026 10:28:47 GMT.
 std::string format_http_date(std::chrono::system_clock::time_point at);
 
-// A URL safe to show: userinfo removed and every query value replaced by "***".
-// "https://u:p@api.example/v1?key=abc&city=x" → "https://api.example/v1?key=***&city=***".
-std::string redact_url(std::string_view url);
-
 // Parses a `?wait=` value: "5s", "500ms", "1m" or bare seconds ("5").
 // nullopt for anything else, for zero/negative and above one hour.
 std::optional<std::chrono::milliseconds> parse_wait(std::string_view text);

@@ -19,11 +19,18 @@ std::optional<std::string> did_you_mean(std::string_view word,
 std::string to_lower(std::string_view s);
 std::string to_upper(std::string_view s);
 
+// ASCII case-insensitive equality (header names, host names).
+bool iequals(std::string_view a, std::string_view b);
+
 // Splits on a single character; keeps empty fields.
 std::vector<std::string> split(std::string_view s, char sep);
 
 // The words with `separator` between them.
 std::string join(std::span<const std::string> words, std::string_view separator);
+
+// Left-aligned text columns two spaces apart, one line per row, no trailing
+// white space (the tables of the one-shot commands).
+std::string render_columns(const std::vector<std::vector<std::string>>& rows);
 
 // Strips ASCII white space from both ends.
 std::string_view trim(std::string_view s);
