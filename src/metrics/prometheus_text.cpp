@@ -117,7 +117,7 @@ std::string unescape_help(std::string_view text) {
 // Builds the family list while lines arrive.
 class Builder {
 public:
-  Result<bool> declare(std::size_t line, std::string_view keyword, std::string_view name,
+  Result<void> declare(std::size_t line, std::string_view keyword, std::string_view name,
                        std::string_view rest) {
     auto& info = m_declared[std::string(name)];
     auto& family = family_for(name);
@@ -127,7 +127,7 @@ public:
       }
       info.help_seen = true;
       family.help = unescape_help(rest);
-      return true;
+      return {};
     }
     if (info.type_seen) {
       return line_error(line, "second TYPE line for \"" + std::string(name) + "\"");
@@ -143,10 +143,10 @@ public:
     }
     info.type_seen = true;
     family.type = *type;
-    return true;
+    return {};
   }
 
-  Result<bool> add(std::size_t line, Sample sample) {
+  Result<void> add(std::size_t line, Sample sample) {
     MetricFamily& family = owner_of(sample.name);
     if (family.type == MetricType::histogram && sample.name == family.name + "_bucket") {
       auto le = sample.label("le");
@@ -163,7 +163,7 @@ public:
                                   "\" has a bare sample (expected _bucket, _sum or _count)");
     }
     family.samples.push_back(std::move(sample));
-    return true;
+    return {};
   }
 
   Exposition finish() && { return Exposition{std::move(m_families)}; }
@@ -325,14 +325,14 @@ Result<Sample> parse_sample(std::size_t line, LineReader& in) {
   return sample;
 }
 
-Result<bool> parse_comment(std::size_t line, LineReader& in, Builder& builder) {
+Result<void> parse_comment(std::size_t line, LineReader& in, Builder& builder) {
   in.advance(); // '#'
   if (in.skip_blanks() == 0) {
-    return true;
+    return {};
   }
   auto keyword = in.take_token();
   if (keyword != "HELP" && keyword != "TYPE") {
-    return true; // an ordinary comment
+    return {}; // an ordinary comment
   }
   if (in.skip_blanks() == 0) {
     return line_error(line, std::string(keyword) + " line without a metric name");

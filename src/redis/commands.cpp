@@ -34,7 +34,7 @@ std::string ttl_ms(std::chrono::milliseconds ttl) {
 
 } // namespace
 
-asio::awaitable<Result<bool>> set_px(Client& client, std::string key, std::string value,
+asio::awaitable<Result<void>> set_px(Client& client, std::string key, std::string value,
                                      std::chrono::milliseconds ttl) {
   auto reply =
       co_await client.command(argv("SET", std::move(key), std::move(value), "PX", ttl_ms(ttl)));
@@ -42,7 +42,7 @@ asio::awaitable<Result<bool>> set_px(Client& client, std::string key, std::strin
     co_return reply.error();
   }
   if (reply->kind() == Reply::Kind::status && reply->text() == "OK") {
-    co_return true;
+    co_return Result<void>{};
   }
   co_return unexpected("SET", *reply);
 }

@@ -82,10 +82,10 @@ private:
   };
 
   boost::asio::awaitable<void> run();
-  boost::asio::awaitable<Result<bool>> establish();
+  boost::asio::awaitable<Result<void>> establish();
   boost::asio::awaitable<Result<std::vector<boost::asio::ip::address>>>
   resolve(Clock::time_point deadline);
-  boost::asio::awaitable<Result<bool>> handshake(Clock::time_point deadline);
+  boost::asio::awaitable<Result<void>> handshake(Clock::time_point deadline);
   boost::asio::awaitable<void> serve();
   boost::asio::awaitable<void> sleep(Clock::duration duration);
   void wake();

@@ -72,7 +72,7 @@ asio::awaitable<void> Session::run() {
   m_up = false;
 }
 
-asio::awaitable<Result<bool>> Session::establish() {
+asio::awaitable<Result<void>> Session::establish() {
   const auto deadline = Clock::now() + m_options.connect_timeout;
   auto reset_attempt = [this] {
     m_lost = false;
@@ -104,7 +104,7 @@ asio::awaitable<Result<bool>> Session::establish() {
     addresses = std::move(*resolved);
   }
 
-  Result<bool> last = make_error(m_label + ": no address to connect to");
+  Result<void> last = make_error(m_label + ": no address to connect to");
   for (const auto& address : addresses) {
     if (m_closed) {
       break;
@@ -185,7 +185,7 @@ Error Session::connect_error(Clock::time_point deadline, std::string_view step) 
   return make_error(m_label + ": connection lost during " + std::string(step) + ": " + reason);
 }
 
-asio::awaitable<Result<bool>> Session::handshake(Clock::time_point deadline) {
+asio::awaitable<Result<void>> Session::handshake(Clock::time_point deadline) {
   auto remaining = [deadline] {
     return std::max(Duration{1}, std::chrono::ceil<Duration>(deadline - Clock::now()));
   };
@@ -250,7 +250,7 @@ asio::awaitable<Result<bool>> Session::handshake(Clock::time_point deadline) {
       co_return connect_error(deadline, "SUBSCRIBE");
     }
   }
-  co_return true;
+  co_return Result<void>{};
 }
 
 asio::awaitable<void> Session::serve() {

@@ -51,7 +51,7 @@ struct FileCloser {
 
 // Creates `dir` and every missing parent with mode 0700 (whatever the umask):
 // the state reveals when the daemon was down and what was queued.
-Result<bool> make_private_directories(const std::filesystem::path& dir) {
+Result<void> make_private_directories(const std::filesystem::path& dir) {
   std::filesystem::path prefix;
   for (const auto& part : dir) {
     prefix /= part;
@@ -65,7 +65,7 @@ Result<bool> make_private_directories(const std::filesystem::path& dir) {
                         std::strerror(errno));
     }
   }
-  return true;
+  return {};
 }
 
 // Reads typed fields and remembers the first problem with its JSON path.
@@ -278,7 +278,7 @@ Result<WatchdogFile> load_state_file(const std::filesystem::path& path) {
   return parsed;
 }
 
-Result<bool> save_state_file(const std::filesystem::path& path, const WatchdogFile& file) {
+Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFile& file) {
   const std::string text = serialize_state(file);
   if (text.size() > k_max_state_file_size) {
     return make_error(path.string() + ": the state would take " + std::to_string(text.size()) +
@@ -343,7 +343,7 @@ Result<bool> save_state_file(const std::filesystem::path& path, const WatchdogFi
     ::fsync(dir_fd);
     ::close(dir_fd);
   }
-  return true;
+  return {};
 }
 
 std::filesystem::path default_state_path(const client::EnvLookup& env) {

@@ -14,8 +14,8 @@
 // unexpected reply shape becomes an Error naming the command.
 namespace homectl::redis {
 
-// SET key value PX ttl. True once stored.
-boost::asio::awaitable<Result<bool>> set_px(Client& client, std::string key, std::string value,
+// SET key value PX ttl; an Error unless stored.
+boost::asio::awaitable<Result<void>> set_px(Client& client, std::string key, std::string value,
                                             std::chrono::milliseconds ttl);
 
 // GET key: the value, or nullopt when the key does not exist.

@@ -12,9 +12,10 @@ struct Error {
 };
 
 // The outcome of an operation that can fail in an expected way: either a value
-// or an Error. Exceptions stay for the truly exceptional.
+// or an Error. Exceptions stay for the truly exceptional. Never dropped
+// unread: a failure nobody looks at is a failure nobody hears of.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
 public:
   Result(T value) : m_state(std::move(value)) {}     // NOLINT(google-explicit-constructor)
   Result(Error error) : m_state(std::move(error)) {} // NOLINT(google-explicit-constructor)
@@ -34,6 +35,25 @@ public:
 
 private:
   std::variant<T, Error> m_state;
+};
+
+// The outcome of an operation that returns nothing but can fail: success
+// (default-constructed) or an Error.
+template <>
+class [[nodiscard]] Result<void> {
+public:
+  Result() = default;
+  Result(Error error)
+      : m_error(std::move(error)), m_failed(true) {} // NOLINT(google-explicit-constructor)
+
+  [[nodiscard]] bool ok() const { return !m_failed; }
+  explicit operator bool() const { return ok(); }
+
+  [[nodiscard]] const Error& error() const { return m_error; }
+
+private:
+  Error m_error;
+  bool m_failed = false;
 };
 
 // Convenience for "failed with this message".

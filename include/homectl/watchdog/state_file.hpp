@@ -53,7 +53,7 @@ Result<WatchdogFile> load_state_file(const std::filesystem::path& path);
 // Writes the state (mode 0600) to a temporary file in the same directory,
 // fsyncs it and renames it over `path`, creating missing directories with mode
 // 0700. Refuses to replace a symbolic link or anything but a regular file.
-Result<bool> save_state_file(const std::filesystem::path& path, const WatchdogFile& file);
+Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFile& file);
 
 // $RUNTIME_DIRECTORY/watchdog.json (first entry), else
 // $XDG_RUNTIME_DIR/homectl/watchdog.json, else /run/homectl/watchdog.json.
