@@ -28,7 +28,11 @@ the event loop at half of WatchdogSec=, RELOADING=1 on SIGHUP and STOPPING=1 on
 SIGTERM. SIGHUP re-reads and validates the configuration and applies it
 atomically when it is valid; otherwise the old one stays and the errors are
 logged once. SIGTERM or SIGINT stop accepting connections, answer /ready with
-503, finish in-flight requests within server.drain_timeout and exit 0.)"},
+503, finish in-flight requests within server.drain_timeout and exit 0.
+
+When JOURNAL_STREAM names its standard output (systemd connected it to the
+journal), every log line starts with its syslog priority: <3> error, <4> warn,
+<6> info, <7> debug; journald strips the prefix and journalctl -p filters on it.)"},
     {"check-ready",
      R"(Asks a running daemon whether it is ready (GET /ready) and exits with the
 Nagios plugin convention: 0 ready, 1 warning, 2 not ready, 3 unreachable,
@@ -84,7 +88,8 @@ atomically, so consecutive runs count correctly, nothing is sent twice and a
 failed delivery is retried by the next run. Without --once it runs until
 SIGTERM and speaks the systemd notify protocol like serve.
 
-Notifiers: ntfy (POST to the topic URL), gotify (POST /message), webhook (POST
+Notifiers: ntfy (POST to the topic URL; tapping the notification opens the
+status page at --url), gotify (POST /message), webhook (POST
 of a JSON document with state, previous state, time, URL, checks and message)
 and command (runs an argument vector without a shell, with HOMECTL_STATE,
 HOMECTL_PREVIOUS and HOMECTL_MESSAGE in its environment, killed after its

@@ -6,6 +6,7 @@
 #include <spdlog/sinks/rotating_file_sink.h>
 
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
 
 namespace homectl::log {
 namespace {
@@ -80,6 +82,7 @@ struct Destination {
   std::shared_ptr<LineSink> sink = std::make_shared<StdoutSink>();
   std::string service = "homectl";
   bool json = true;
+  bool journal_priority = false; // stdout is the journal: prefix "<N>" (sd-daemon(3))
 };
 
 // Process-wide logger state. Never destroyed: a writer thread left inside a
@@ -212,11 +215,43 @@ std::string format_text(std::string_view ts, Level level, std::string_view msg, 
 
 namespace {
 
+// The syslog priority journald reads from a "<N>" line prefix.
+std::string_view journal_prefix(Level level) {
+  switch (level) {
+  case Level::error:
+    return "<3>";
+  case Level::warn:
+    return "<4>";
+  case Level::info:
+    return "<6>";
+  default:
+    return "<7>";
+  }
+}
+
+// systemd connects stdout to the journal and says so in JOURNAL_STREAM
+// ("<device>:<inode>" of that stream); anything else (a redirect, a pipe
+// the variable was inherited across) gets unprefixed lines.
+bool stdout_is_journal() {
+  const char* stream = std::getenv("JOURNAL_STREAM");
+  struct stat out {};
+  if (stream == nullptr || ::fstat(STDOUT_FILENO, &out) != 0) {
+    return false;
+  }
+  return std::string_view(stream) ==
+         std::to_string(static_cast<unsigned long long>(out.st_dev)) + ":" +
+             std::to_string(static_cast<unsigned long long>(out.st_ino));
+}
+
 // One record as its destination wants it, newline included.
 std::string format_line(const Destination& destination, Level level, std::string_view msg,
                         Fields fields) {
-  auto line = destination.json ? format_json(rfc3339_now(), level, destination.service, msg, fields)
-                               : format_text(rfc3339_now(), level, msg, fields);
+  const auto ts = rfc3339_now();
+  auto line = destination.json ? format_json(ts, level, destination.service, msg, fields)
+                               : format_text(ts, level, msg, fields);
+  if (destination.journal_priority) {
+    line.insert(0, journal_prefix(level));
+  }
   line += '\n';
   return line;
 }
@@ -258,6 +293,8 @@ bool setup(const config::LogConfig& config, std::string_view service) {
     }
   }
   destination->service = std::string(service);
+  const bool to_stdout = config.file.empty() || !file_error.empty();
+  destination->journal_priority = to_stdout && stdout_is_journal();
   destination->json = config.format == config::LogFormat::json ||
                       (config.format == config::LogFormat::automatic &&
                        (!config.file.empty() || isatty(STDOUT_FILENO) == 0));
