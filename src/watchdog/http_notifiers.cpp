@@ -1,6 +1,7 @@
 #include "homectl/client/http_client.hpp"
 #include "homectl/util/json.hpp"
 #include "homectl/util/strings.hpp"
+#include "homectl/util/url.hpp"
 #include "homectl/watchdog/notifier.hpp"
 #include "homectl/watchdog/notifier_label.hpp"
 
@@ -97,6 +98,11 @@ public:
                                                    : "rotating_light";
     if (!m_config.token.empty()) {
       headers["Authorization"] = "Bearer " + m_config.token;
+    }
+    // A tap opens the status page; never a URL whose credentials the ntfy
+    // server would see.
+    if (auto url = util::parse_http_url(daemon_url); url && !url->has_credentials()) {
+      headers["Click"] = daemon_url.ends_with('/') ? daemon_url : daemon_url + "/";
     }
     client::HttpClient http(options_for(m_config, headers));
     return to_result(http.post("", body_text(n, daemon_url), "text/plain; charset=utf-8", headers));

@@ -113,6 +113,7 @@ TEST_F(Watchdog, ThresholdsAcrossOnceRunsThenEveryNotifierOnce) {
   EXPECT_EQ(ntfy[0].header("Priority"), "4");
   EXPECT_EQ(ntfy[0].header("Tags"), "rotating_light");
   EXPECT_EQ(ntfy[0].header("Authorization"), "Bearer ntfy-secret");
+  EXPECT_EQ(ntfy[0].header("Click"), daemon.url() + "/") << "a tap opens the status page";
   EXPECT_TRUE(ntfy[0].body.starts_with("not ready: sources:plug fail (timed out)")) << ntfy[0].body;
 
   auto gotify = receiver.requests_to("/gotify/message");
