@@ -2,8 +2,8 @@
 #include "daemon_options.hpp"
 
 #include "homectl/client/stop_signal.hpp"
-#include "homectl/daemon/systemd_notify.hpp"
 #include "homectl/util/clock.hpp"
+#include "homectl/watchdog/watch_loop.hpp"
 #include "homectl/watchdog/watchdog.hpp"
 
 #include <iostream>
@@ -46,38 +46,6 @@ void print_run(const watchdog::RunReport& report) {
   }
   std::cout.flush();
 }
-
-// Saves the state file and says so when it cannot: every failure is logged
-// with the path, a repeat of the same failure only once, and a recovery too.
-class StateSaver {
-public:
-  explicit StateSaver(std::filesystem::path path) : m_path(std::move(path)) {}
-
-  bool save(const watchdog::WatchdogFile& file) {
-    auto saved = watchdog::save_state_file(m_path, file);
-    if (saved) {
-      if (!m_last_error.empty()) {
-        std::cerr << "homectl watchdog: saved the state to " << m_path.string() << " again\n";
-        m_last_error.clear();
-      }
-      return true;
-    }
-    m_failed = true;
-    if (saved.error().message != m_last_error) {
-      m_last_error = saved.error().message;
-      std::cerr << "homectl watchdog: error: cannot save the state: " << m_last_error << "\n";
-    }
-    return false;
-  }
-
-  // True once any save failed.
-  bool failed() const { return m_failed; }
-
-private:
-  std::filesystem::path m_path;
-  std::string m_last_error;
-  bool m_failed = false;
-};
 
 int test_notify(watchdog::Watchdog& dog) {
   const auto reports = dog.test_notify();
@@ -165,7 +133,7 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
       std::cerr << "homectl watchdog: " << loaded.error().message << "; starting afresh\n";
     }
   }
-  StateSaver saver(state_path);
+  watchdog::StateSaver saver(state_path, std::cerr);
   if (persistent) {
     dog.on_change([&saver](const watchdog::WatchdogFile& file) { saver.save(file); });
   }
@@ -177,40 +145,8 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
     return report.delivery_failed() || saver.failed() ? k_exit_failed : k_exit_ok;
   }
 
-  // Under systemd (Type=notify) say when we are watching, what we saw last, and
-  // ping the service watchdog while waiting for the next check.
-  const daemon::SystemdNotifier systemd;
-  systemd.ready("watching " + dog.settings().url);
-  bool stopping = false;
-  for (int i = 0; !stopping && (options.iterations == 0 || i < options.iterations); ++i) {
-    if (stop->requested()) {
-      break;
-    }
-    const auto report = dog.run_once(state);
-    print_run(report);
-    systemd.status("daemon " + std::string(watchdog::to_string(state.machine.reported)) +
-                   ", last check: " + report.observation.message);
-    if (options.iterations != 0 && i + 1 == options.iterations) {
-      break;
-    }
-    auto remaining = interval;
-    while (remaining.count() > 0) {
-      const auto ping = systemd.watchdog_interval();
-      auto chunk = remaining;
-      if (ping) {
-        chunk =
-            std::min(chunk, std::max(std::chrono::milliseconds(100),
-                                     std::chrono::duration_cast<std::chrono::milliseconds>(*ping)));
-      }
-      if (stop->wait_for(chunk)) {
-        stopping = true;
-        break;
-      }
-      systemd.watchdog();
-      remaining -= chunk;
-    }
-  }
-  systemd.stopping("stopping");
+  const util::SystemdNotifier systemd;
+  watchdog::watch(dog, state, {interval, options.iterations}, *stop, systemd, print_run);
   if (persistent) {
     saver.save(state);
   }

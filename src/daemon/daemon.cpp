@@ -71,6 +71,24 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
   }
 }
 
+bool log_problems(const config::LoadResult& loaded, std::string_view refused) {
+  for (const auto& problem : loaded.problems) {
+    if (problem.severity != config::Severity::error) {
+      log::warn("configuration warning", {{"problem", problem.to_string()}});
+    }
+  }
+  if (loaded.ok()) {
+    return true;
+  }
+  for (const auto& problem : loaded.problems) {
+    if (problem.severity == config::Severity::error) {
+      log::error("configuration error", {{"problem", problem.to_string()}});
+    }
+  }
+  log::error(refused, {{"errors", loaded.error_count()}, {"file", loaded.file}});
+  return false;
+}
+
 int run(const Options& options) {
   namespace asio = boost::asio;
   // A log reader that went away (stdout a closed pipe) must cost log lines,
@@ -78,18 +96,10 @@ int run(const Options& options) {
   std::signal(SIGPIPE, SIG_IGN);
 
   auto loaded = options.load();
-  for (const auto& warning : loaded.warnings) {
-    log::warn("configuration warning", {{"problem", warning}});
-  }
-  if (!loaded.config) {
-    for (const auto& error : loaded.errors) {
-      log::error("configuration error", {{"problem", error}});
-    }
-    log::error("invalid configuration: not starting",
-               {{"errors", loaded.errors.size()}, {"file", loaded.file}});
+  if (!log_problems(loaded, "invalid configuration: not starting")) {
     return k_exit_config;
   }
-  const config::Config config = std::move(*loaded.config);
+  const config::Config config = std::move(loaded.config);
   log::setup(config.log);
   // From here on no thread of the daemon waits for the log's reader. Declared
   // before the io_context, so it flushes (up to 2 s) after everything that

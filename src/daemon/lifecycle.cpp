@@ -99,21 +99,14 @@ asio::awaitable<void> Lifecycle::reload() {
   // The loader reads files: run it on the blocking pool, resume here after.
   auto loaded = co_await asio::co_spawn(
       m_blocking.get_executor(),
-      [this]() -> asio::awaitable<LoadedConfig> { co_return m_loader(); }, asio::use_awaitable);
-  for (const auto& warning : loaded.warnings) {
-    log::warn("configuration warning", {{"problem", warning}});
-  }
-  if (!loaded.config) {
-    for (const auto& error : loaded.errors) {
-      log::error("configuration error", {{"problem", error}});
-    }
-    log::error("reload rejected: keeping the running configuration",
-               {{"errors", loaded.errors.size()}, {"file", loaded.file}});
+      [this]() -> asio::awaitable<config::LoadResult> { co_return m_loader(); },
+      asio::use_awaitable);
+  if (!log_problems(loaded, "reload rejected: keeping the running configuration")) {
     m_notifier.ready("serving on " + m_listening + "; last reload failed");
     co_return;
   }
   const auto current = m_core->state.config();
-  auto plan = plan_reload(*current, std::move(*loaded.config));
+  auto plan = plan_reload(*current, std::move(loaded.config));
   if (!(plan.applied.log == current->log)) {
     log::setup(plan.applied.log);
   }

@@ -1,12 +1,11 @@
 #pragma once
 
 #include "homectl/config/config.hpp"
+#include "homectl/config/loader.hpp"
 #include "homectl/daemon/server_core.hpp"
 
 #include <functional>
-#include <optional>
-#include <string>
-#include <vector>
+#include <string_view>
 
 namespace boost::asio {
 class io_context;
@@ -17,16 +16,14 @@ class io_context;
 // (install_areas) and runs the lifecycle (notify, signals, drain, reload).
 namespace homectl::daemon {
 
-// The outcome of reading the configuration (at start and on SIGHUP).
-struct LoadedConfig {
-  std::optional<config::Config> config; // set when valid
-  std::vector<std::string> errors;      // each a complete message with its origin
-  std::vector<std::string> warnings;
-  std::string file; // the file used; empty = built-in defaults
-};
+// Reads and validates the configuration (at start and on SIGHUP); called
+// off the event loop.
+using ConfigLoader = std::function<config::LoadResult()>;
 
-// Reads and validates the configuration; called off the event loop.
-using ConfigLoader = std::function<LoadedConfig()>;
+// Logs every warning and error of a load, each with its origin; when the
+// configuration is invalid also one `refused` line with the error count,
+// and returns false.
+bool log_problems(const config::LoadResult& loaded, std::string_view refused);
 
 struct Options {
   ConfigLoader load;

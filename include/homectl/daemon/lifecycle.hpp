@@ -2,7 +2,7 @@
 
 #include "homectl/daemon/daemon.hpp"
 #include "homectl/daemon/server_core.hpp"
-#include "homectl/daemon/systemd_notify.hpp"
+#include "homectl/util/systemd_notify.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -41,7 +41,7 @@ private:
   std::shared_ptr<ServerCore> m_core;
   ConfigLoader m_loader;
   std::string m_listening;
-  SystemdNotifier m_notifier;
+  util::SystemdNotifier m_notifier;
   boost::asio::thread_pool m_blocking{1}; // config file reads stay off the event loop
   std::atomic<int> m_exit_code{k_exit_ok};
 };

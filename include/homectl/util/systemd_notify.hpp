@@ -8,7 +8,7 @@
 // The systemd notify protocol, implemented directly: one datagram per message
 // to $NOTIFY_SOCKET (a path, or an abstract name written "@name"). Without
 // the variable every call is a no-op, so the daemon runs the same outside systemd.
-namespace homectl::daemon {
+namespace homectl::util {
 
 class SystemdNotifier {
 public:
@@ -43,4 +43,4 @@ private:
   int m_fd = -1;
 };
 
-} // namespace homectl::daemon
+} // namespace homectl::util

@@ -1,4 +1,4 @@
-#include "homectl/daemon/systemd_notify.hpp"
+#include "homectl/util/systemd_notify.hpp"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <ctime>
 
-namespace homectl::daemon {
+namespace homectl::util {
 namespace {
 
 std::string env_or_empty(const char* name) {
@@ -118,4 +118,4 @@ std::optional<std::chrono::microseconds> SystemdNotifier::watchdog_interval() co
   return *m_watchdog / 2;
 }
 
-} // namespace homectl::daemon
+} // namespace homectl::util
