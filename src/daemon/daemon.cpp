@@ -41,7 +41,8 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
   add_core_endpoints(core);
   web::add_page_routes(core.router, [state = &core.state] { return state->config()->server.ui; });
   // Redis (optional): shared L2 cache, refresh locks and change events.
-  auto redis = install_redis(io, core);
+  core.redis = install_redis(io, core);
+  const auto& redis = core.redis;
   sources::ServiceOptions options;
   options.shared_store = redis ? &redis->store() : nullptr;
 
@@ -64,11 +65,8 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
   core.reload_hooks.push_back(
       [service](const config::Config&, const config::Config& next) { service->reconfigure(next); });
   service->start();
-  core.parts.push_back(service);
-  core.parts.push_back(fetcher);
-  if (redis) {
-    core.parts.push_back(redis); // the Service refers to its store: keep it alive after it
-  }
+  core.fetcher = std::move(fetcher);
+  core.service = std::move(service);
 }
 
 bool log_problems(const config::LoadResult& loaded, std::string_view refused) {
@@ -136,7 +134,7 @@ int run(const Options& options) {
   for (auto& worker : workers) {
     worker.join();
   }
-  io.destroy_pending_work(); // while the core and its parts are still alive
+  io.destroy_pending_work(); // while the core and its areas are still alive
   return lifecycle.exit_code();
 }
 

@@ -177,7 +177,6 @@ std::shared_ptr<RedisArea> install_redis(asio::io_context& io, ServerCore& core)
     return nullptr;
   }
   auto area = std::make_shared<RedisArea>(asio::make_strand(io), *endpoint, config);
-  core.parts.push_back(area);
   std::weak_ptr<RedisArea> weak = area;
   core.checks.add("redis", [weak] {
     const auto a = weak.lock();

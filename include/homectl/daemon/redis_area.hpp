@@ -55,7 +55,7 @@ private:
   RemoteUpdate m_remote_update;
 };
 
-// Wires Redis in when `redis.url` is set: the area (kept in core.parts), the
+// Wires Redis in when `redis.url` is set: the area (kept in core.redis), the
 // `redis` health check and the homectl_redis_* / homectl_events_published_total
 // metrics. Returns null when no Redis is configured or its URL is invalid.
 std::shared_ptr<RedisArea> install_redis(boost::asio::io_context& io, ServerCore& core);

@@ -13,9 +13,16 @@
 #include <memory>
 #include <vector>
 
+namespace homectl::sources {
+class HttpFetcher;
+class Service;
+} // namespace homectl::sources
+
 // Everything a connection needs, owned together. Connections hold a
 // shared_ptr to it, so it outlives the last one however shutdown unfolds.
 namespace homectl::daemon {
+
+class RedisArea;
 
 // Called after a valid configuration was applied on reload (old, new).
 using ReloadHook = std::function<void(const config::Config&, const config::Config&)>;
@@ -33,8 +40,12 @@ struct ServerCore {
   HttpMetrics http_metrics;
   Dispatcher dispatcher;
   std::vector<ReloadHook> reload_hooks;
-  // Objects of other areas (cache, Redis, ...) that routes and checks refer to.
-  std::vector<std::shared_ptr<void>> parts;
+  // The areas routes, checks and hooks refer to (set by install_areas).
+  // Members die in reverse order: the Service first, then the fetcher and
+  // the Redis area whose store it uses, then everything above.
+  std::shared_ptr<RedisArea> redis; // null without redis.url
+  std::shared_ptr<sources::HttpFetcher> fetcher;
+  std::shared_ptr<sources::Service> service;
 };
 
 // Adds /live, /ready, /health, /metrics, /diagnostics and /openapi.json, the
