@@ -12,7 +12,9 @@
 
 namespace homectl::http {
 class Client;
-}
+struct ClientRequest;
+struct ClientOptions;
+} // namespace homectl::http
 namespace homectl::resilience {
 class AsyncSemaphore;
 }
@@ -20,6 +22,8 @@ class AsyncSemaphore;
 // The real Fetcher: HTTP(S) through http::Client with jittered retries inside
 // one overall deadline, global and per-host concurrency caps, and `pick`.
 namespace homectl::sources {
+
+struct Attempt;
 
 struct HttpFetcherOptions {
   std::size_t max_concurrent = 32;  // outbound requests in flight, all hosts together
@@ -48,6 +52,12 @@ public:
 
 private:
   resilience::AsyncSemaphore& host_semaphore(const std::string& authority);
+  // One request with both permits held, waiting for them no later than
+  // `deadline`; its answer classified.
+  boost::asio::awaitable<Attempt>
+  attempt(const http::ClientRequest& request, const http::ClientOptions& options,
+          const config::SourceConfig& source, resilience::AsyncSemaphore& per_host,
+          const std::string& host, std::chrono::steady_clock::time_point deadline);
 
   boost::asio::any_io_executor m_executor;
   HttpFetcherOptions m_options;

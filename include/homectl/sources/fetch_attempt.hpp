@@ -1,0 +1,43 @@
+#pragma once
+
+#include "homectl/config/config.hpp"
+#include "homectl/http/client.hpp"
+#include "homectl/resilience/retry.hpp"
+#include "homectl/sources/fetcher.hpp"
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// The decisions of one refresh, apart from its I/O: what an upstream answer
+// comes to, and what a refresh reports once its last attempt is known.
+// HttpFetcher does the waiting, the permits and the requests around them.
+namespace homectl::sources {
+
+// What one attempt came to, in the terms the retry policy and FetchResult use.
+struct Attempt {
+  bool success = false;
+  resilience::AttemptFailure failure = resilience::AttemptFailure::none;
+  int status = 0;
+  std::string error;
+  std::string_view reason; // FetchResult::reason (a string literal)
+  std::optional<std::chrono::seconds> retry_after;
+  std::string body; // the picked body on success
+  std::string content_type;
+};
+
+// Classifies one answer (or client failure) of `source`'s upstream: a 2xx
+// body through `pick` is a success; a bad body under `pick` is a permanent
+// failure (invalid_body); other statuses and client errors fail with the
+// reason the metrics use, Retry-After read from a 429 or 503 at `now`.
+Attempt classify(http::ClientResponse response, const config::SourceConfig& source,
+                 std::chrono::system_clock::time_point now);
+
+// The client's failure kind as the retry policy sees it.
+resilience::AttemptFailure to_attempt_failure(http::ClientError error);
+
+// Fills `result` (outcome, status, body or error) from the last attempt.
+void conclude(FetchResult& result, Attempt last);
+
+} // namespace homectl::sources
