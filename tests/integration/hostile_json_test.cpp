@@ -109,8 +109,15 @@ TEST(HostileJson, DeepUpstreamBodyIsAFailedRefreshAndTheGoodValueIsKept) {
               1.0)
         << source << "\n"
         << metrics->body;
-    const auto lines = log_lines(daemon.output(), "source refresh failed",
-                                 {{"source", source}, {"reason", "invalid_body"}});
+    // Records reach stdout through the log's writer thread: wait for it.
+    std::vector<json> lines;
+    poll_until(
+        [&] {
+          lines = log_lines(daemon.output(), "source refresh failed",
+                            {{"source", source}, {"reason", "invalid_body"}});
+          return !lines.empty();
+        },
+        5s);
     ASSERT_FALSE(lines.empty()) << source << "\n" << daemon.output().substr(0, 4000);
     EXPECT_EQ(lines.front().value("error", ""), "pick: upstream body: " + std::string(k_refused));
   }

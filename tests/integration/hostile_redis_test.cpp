@@ -177,6 +177,14 @@ TEST(HostileRedis, OversizedEntriesAreIgnoredCountedAndFetchedAfresh) {
   std::cout << "RSS " << *before << " KiB before the reads, " << *after << " KiB after\n";
   const std::int64_t allowed = built_with_asan() ? 64 * 1024 : 16 * 1024;
   EXPECT_LT(*after - *before, allowed) << "the 20 MB entry was read into memory";
+  // Records reach stdout through the log's writer thread: wait for it.
+  poll_until(
+      [&] {
+        return !log_lines(daemon.output(), "ignoring a shared cache entry",
+                          {{"source", "huge"}, {"reason", "too_large"}})
+                    .empty();
+      },
+      5s);
   EXPECT_EQ(log_lines(daemon.output(), "ignoring a shared cache entry",
                       {{"source", "huge"}, {"reason", "too_large"}})
                 .size(),
