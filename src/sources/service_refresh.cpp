@@ -116,114 +116,147 @@ asio::awaitable<void> Service::adopt_remote_on_strand(std::shared_ptr<SourceStat
   co_await adopt_shared(*state);
 }
 
-asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause cause) {
+asio::awaitable<std::optional<RefreshReport>>
+Service::coordinate(SourceState& state, RefreshCause cause, bool& locked) {
+  locked = false;
   auto* store = m_options.shared_store;
   // Only an explicit refresh insists on the upstream; every other refresh
   // first takes what another instance fetched recently.
-  const bool coordinate = store != nullptr && !state.removed && cause != RefreshCause::manual;
-  if (coordinate) {
-    if (auto adopted = co_await adopt_shared(state)) {
-      co_return std::move(*adopted);
-    }
+  if (store == nullptr || state.removed || cause == RefreshCause::manual) {
+    co_return std::nullopt;
+  }
+  if (auto adopted = co_await adopt_shared(state)) {
+    co_return adopted;
   }
   // A waiting client is not made to wait for another instance's fetch too.
-  bool locked = false;
-  if (coordinate && cause != RefreshCause::miss) {
-    const auto budget = state.config.policy.timeout * (state.config.policy.retries + 1);
-    if (!co_await store->try_lock(state.config.name, budget)) {
-      // Another instance is fetching it right now; its result arrives via the
-      // store, and should that fetch die, the lock expires after `budget`.
-      state.peer_refresh_until = m_clock.now() + budget;
-      RefreshReport report;
-      report.outcome = FetchOutcome::ok;
-      report.entry = state.slot->peek();
-      co_return report;
-    }
-    locked = true;
-    // The previous holder may have stored its entry between our look and our lock.
-    if (auto adopted = co_await adopt_shared(state)) {
-      co_await store->unlock(state.config.name);
-      co_return std::move(*adopted);
-    }
+  if (cause == RefreshCause::miss) {
+    co_return std::nullopt;
   }
+  const auto budget = state.config.policy.timeout * (state.config.policy.retries + 1);
+  if (!co_await store->try_lock(state.config.name, budget)) {
+    // Another instance is fetching it right now; its result arrives via the
+    // store, and should that fetch die, the lock expires after `budget`.
+    state.peer_refresh_until = m_clock.now() + budget;
+    RefreshReport report;
+    report.outcome = FetchOutcome::ok;
+    report.entry = state.slot->peek();
+    co_return report;
+  }
+  // The previous holder may have stored its entry between our look and our lock.
+  if (auto adopted = co_await adopt_shared(state)) {
+    co_await store->unlock(state.config.name);
+    co_return adopted;
+  }
+  locked = true;
+  co_return std::nullopt;
+}
 
-  const auto start = m_clock.now();
-  const auto start_wall = m_clock.wall();
+std::optional<RefreshReport> Service::gate(SourceState& state, util::Clock::time_point now) {
   RefreshReport report;
   report.entry = state.slot->peek();
-  if (state.bucket && !state.bucket->try_take(start)) {
+  if (state.bucket && !state.bucket->try_take(now)) {
     report.outcome = FetchOutcome::rate_limited;
     report.error = "outbound rate limit reached";
-    report.retry_after = ceil_seconds(state.bucket->wait_time(start));
-    record(state, report, start_wall, false);
-  } else if (!state.breaker.allow(start)) {
+    report.retry_after = ceil_seconds(state.bucket->wait_time(now));
+    return report;
+  }
+  if (!state.breaker.allow(now)) {
     report.outcome = FetchOutcome::breaker_open;
     report.error = "circuit breaker open";
-    report.retry_after = ceil_seconds(state.breaker.retry_after(start));
-    record(state, report, start_wall, false);
-  } else {
-    note_breaker(state); // an elapsed open period has just become half-open
-    FetchResult result;
-    try {
-      result = co_await m_fetcher.fetch(state.config);
-    } catch (const std::exception& e) {
-      result.outcome = FetchOutcome::error;
-      result.error = e.what();
-    }
-    report.outcome = result.outcome;
-    report.status = result.status;
-    report.duration = result.duration;
-    report.error = result.error;
-    report.retry_after = result.retry_after;
-    const auto now = m_clock.now();
-    if (result.outcome == FetchOutcome::ok) {
-      state.breaker.on_success();
-      note_breaker(state);
-      auto entry = cache::make_entry(std::move(result.body),
-                                     result.content_type.empty() ? "application/octet-stream"
-                                                                 : std::move(result.content_type),
-                                     result.status, now, m_clock.wall());
-      const bool share = store != nullptr && !state.removed;
-      store_entry(state, entry, report, share ? Reach::local : Reach::everywhere);
-      if (share) {
-        StoredEntry shared{*entry->body, entry->content_type, entry->etag, entry->status,
-                           entry->fetched_wall};
-        co_await store->store(state.config.name, std::move(shared), state.windows.servable_until());
-        // Announced to other instances only now that the entry is in the
-        // store: one that reacts to the event must find it there.
-        if (report.changed) {
-          emit("source.updated", state, entry->etag, {}, Reach::shared);
-        }
-      }
-    } else {
-      if (result.outcome != FetchOutcome::breaker_open &&
-          result.outcome != FetchOutcome::rate_limited) {
-        state.breaker.on_failure(now);
-      }
-      note_breaker(state);
-      state.refresh_failing = true;
-      state.read_refresh_after = now + read_backoff(state);
-      if (!result.reason.empty()) {
-        m_metrics->failures.with({state.config.name, std::string(result.reason)}).inc();
-      }
-      state.current.last_error =
-          result.error.empty() ? std::string(to_string(result.outcome)) : result.error;
-      state.current.last_error_at = m_clock.wall();
-      const auto current = state.slot->peek();
-      emit("source.failed", state, current ? current->etag : std::string(),
-           std::string(to_string(result.outcome)));
-      log::warn("source refresh failed", {{"source", state.config.name},
-                                          {"outcome", to_string(result.outcome)},
-                                          {"reason", result.reason},
-                                          {"status", result.status},
-                                          {"error", result.error},
-                                          {"attempts", result.attempts},
-                                          {"duration_ms", result.duration.count()}});
-    }
-    record(state, report, start_wall, true);
+    report.retry_after = ceil_seconds(state.breaker.retry_after(now));
+    return report;
   }
+  note_breaker(state); // an elapsed open period has just become half-open
+  return std::nullopt;
+}
+
+asio::awaitable<void> Service::apply_success(SourceState& state, FetchResult& result,
+                                             RefreshReport& report) {
+  auto* store = m_options.shared_store;
+  state.breaker.on_success();
+  note_breaker(state);
+  auto entry = cache::make_entry(std::move(result.body),
+                                 result.content_type.empty() ? "application/octet-stream"
+                                                             : std::move(result.content_type),
+                                 result.status, m_clock.now(), m_clock.wall());
+  const bool share = store != nullptr && !state.removed;
+  store_entry(state, entry, report, share ? Reach::local : Reach::everywhere);
+  if (!share) {
+    co_return;
+  }
+  StoredEntry shared{*entry->body, entry->content_type, entry->etag, entry->status,
+                     entry->fetched_wall};
+  co_await store->store(state.config.name, std::move(shared), state.windows.servable_until());
+  // Announced to other instances only now that the entry is in the store:
+  // one that reacts to the event must find it there.
+  if (report.changed) {
+    emit("source.updated", state, entry->etag, {}, Reach::shared);
+  }
+}
+
+void Service::apply_failure(SourceState& state, const FetchResult& result) {
+  const auto now = m_clock.now();
+  if (result.outcome != FetchOutcome::breaker_open &&
+      result.outcome != FetchOutcome::rate_limited) {
+    state.breaker.on_failure(now);
+  }
+  note_breaker(state);
+  state.refresh_failing = true;
+  state.read_refresh_after = now + read_backoff(state);
+  if (!result.reason.empty()) {
+    m_metrics->failures.with({state.config.name, std::string(result.reason)}).inc();
+  }
+  state.current.last_error =
+      result.error.empty() ? std::string(to_string(result.outcome)) : result.error;
+  state.current.last_error_at = m_clock.wall();
+  const auto current = state.slot->peek();
+  emit("source.failed", state, current ? current->etag : std::string(),
+       std::string(to_string(result.outcome)));
+  log::warn("source refresh failed", {{"source", state.config.name},
+                                      {"outcome", to_string(result.outcome)},
+                                      {"reason", result.reason},
+                                      {"status", result.status},
+                                      {"error", result.error},
+                                      {"attempts", result.attempts},
+                                      {"duration_ms", result.duration.count()}});
+}
+
+asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause cause) {
+  bool locked = false;
+  if (auto answered = co_await coordinate(state, cause, locked)) {
+    co_return std::move(*answered);
+  }
+  const auto start = m_clock.now();
+  const auto start_wall = m_clock.wall();
+  if (auto refused = gate(state, start)) {
+    record(state, *refused, start_wall, false);
+    if (locked) {
+      co_await m_options.shared_store->unlock(state.config.name);
+    }
+    co_return std::move(*refused);
+  }
+  RefreshReport report;
+  report.entry = state.slot->peek();
+  FetchResult result;
+  try {
+    result = co_await m_fetcher.fetch(state.config);
+  } catch (const std::exception& e) {
+    result.outcome = FetchOutcome::error;
+    result.error = e.what();
+  }
+  report.outcome = result.outcome;
+  report.status = result.status;
+  report.duration = result.duration;
+  report.error = result.error;
+  report.retry_after = result.retry_after;
+  if (result.outcome == FetchOutcome::ok) {
+    co_await apply_success(state, result, report);
+  } else {
+    apply_failure(state, result);
+  }
+  record(state, report, start_wall, true);
   if (locked) {
-    co_await store->unlock(state.config.name);
+    co_await m_options.shared_store->unlock(state.config.name);
   }
   co_return report;
 }

@@ -191,6 +191,15 @@ private:
                                           std::shared_ptr<cache::Flight<RefreshReport>> flight,
                                           RefreshCause cause);
   boost::asio::awaitable<RefreshReport> perform(SourceState& state, RefreshCause cause);
+  // Before fetching: another instance's recent entry, or its fetch in
+  // progress, is the answer; otherwise `locked` says whether we hold the lock.
+  boost::asio::awaitable<std::optional<RefreshReport>> coordinate(SourceState& state,
+                                                                  RefreshCause cause, bool& locked);
+  // The outbound bucket and the breaker: a report when either refuses now.
+  std::optional<RefreshReport> gate(SourceState& state, util::Clock::time_point now);
+  boost::asio::awaitable<void> apply_success(SourceState& state, FetchResult& result,
+                                             RefreshReport& report);
+  void apply_failure(SourceState& state, const FetchResult& result);
   boost::asio::awaitable<std::optional<RefreshReport>> adopt_shared(SourceState& state);
   boost::asio::awaitable<void> adopt_remote_on_strand(std::shared_ptr<SourceState> state,
                                                       std::string etag);
