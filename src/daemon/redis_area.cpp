@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <chrono>
+#include <limits>
 
 namespace homectl::daemon {
 
@@ -105,6 +107,11 @@ private:
 void add_metrics(ServerCore& core, const std::shared_ptr<RedisArea>& area) {
   auto& registry = core.metrics;
   auto& up = registry.gauge("homectl_redis_up", "1 while the Redis command connection is up").get();
+  auto& ping =
+      registry
+          .gauge("homectl_redis_ping_latency_seconds",
+                 "Round trip of the latest PING to Redis (NaN while the connection is down)")
+          .get();
   auto& commands =
       registry.counter("homectl_redis_commands_total", "Redis commands by outcome", {"outcome"});
   auto& published = registry.counter("homectl_events_published_total",
@@ -133,7 +140,7 @@ void add_metrics(ServerCore& core, const std::shared_ptr<RedisArea>& area) {
   };
   auto seen = std::make_shared<Seen>(commands, reconnects, published, rejected);
   std::weak_ptr<RedisArea> weak = area;
-  registry.on_collect([weak, seen, &up] {
+  registry.on_collect([weak, seen, &up, &ping] {
     const auto a = weak.lock();
     if (!a) {
       return;
@@ -143,6 +150,9 @@ void add_metrics(ServerCore& core, const std::shared_ptr<RedisArea>& area) {
     const auto refused = a->store().reject_stats();
     std::lock_guard lock(seen->mutex);
     up.set(stats.up ? 1.0 : 0.0);
+    ping.set(stats.up && stats.last_ping_latency
+                 ? std::chrono::duration<double>(*stats.last_ping_latency).count()
+                 : std::numeric_limits<double>::quiet_NaN());
     seen->commands[0].update(stats.commands_ok);
     seen->commands[1].update(stats.commands_error);
     seen->commands[2].update(stats.commands_timeout);

@@ -49,32 +49,24 @@ Duration waiter_deadline(const config::FetchPolicy& policy, bool have_stale) {
 
 } // namespace
 
-// Lets the registry's collect hook reach the Service for as long as it exists.
-struct Service::Collector {
-  std::mutex mutex;
-  const Service* service = nullptr;
-};
-
 Service::Service(const asio::any_io_executor& executor, const config::Config& config,
                  Fetcher& fetcher, metrics::Registry& metrics, const util::Clock& clock,
                  Random random, ServiceOptions options)
     : m_strand(asio::make_strand(executor)), m_fetcher(fetcher), m_clock(clock),
       m_random(std::move(random)), m_options(options),
-      m_metrics(std::make_unique<Metrics>(metrics)), m_store(config.cache.max_size) {
+      m_metrics(std::make_unique<Metrics>(metrics)), m_store(config.cache.max_size),
+      m_collector(std::make_shared<Collector>()) {
   if (!m_random) {
     m_random = [] { return 0.5; };
   }
   m_table.store(std::make_shared<const Table>());
   // Nothing runs on the strand yet, so the first configuration is applied inline.
   apply_config(config);
-  // A breaker's open period ends without an event; the gauge shows it at the
-  // next scrape instead of at the next attempt.
-  m_collector = std::make_shared<Collector>();
   m_collector->service = this;
   metrics.on_collect([collector = m_collector] {
     std::lock_guard lock(collector->mutex);
     if (collector->service != nullptr) {
-      collector->service->update_breaker_gauges();
+      collector->service->update_collected_gauges();
     }
   });
 }
@@ -87,20 +79,13 @@ Service::~Service() {
   m_collector->service = nullptr;
 }
 
-void Service::update_breaker_gauges() const {
-  const auto now = m_clock.now();
-  for (const auto& [name, state] : *m_table.load()) {
-    m_metrics->breaker.with({name}).set(static_cast<double>(state->status.load()->breaker_at(now)));
-  }
-}
-
 std::shared_ptr<SourceState> Service::make_state(const config::SourceConfig& source) {
   auto state = std::make_shared<SourceState>(source, m_random, m_clock.now());
   state->timer = std::make_unique<asio::steady_timer>(m_strand);
   state->lookups_hit = &m_metrics->lookups.with({source.name, "hit"});
   state->lookups_stale = &m_metrics->lookups.with({source.name, "stale"});
   state->lookups_miss = &m_metrics->lookups.with({source.name, "miss"});
-  m_metrics->breaker.with({source.name}).set(0);
+  set_source_gauges(*state);
   return state;
 }
 
@@ -119,6 +104,7 @@ void Service::apply_config(const config::Config& config) {
     table->emplace(source.name, state);
     added.push_back(std::move(state));
   }
+  std::vector<std::string> gone;
   for (const auto& [name, state] : *old) {
     const auto it = table->find(name);
     if (it != table->end() && it->second == state) {
@@ -127,11 +113,20 @@ void Service::apply_config(const config::Config& config) {
     state->removed = true;
     state->timer->cancel();
     m_store.detach(state->slot);
+    if (it == table->end()) {
+      gone.push_back(name);
+    }
   }
   for (const auto& name : m_store.set_max_bytes(config.cache.max_size)) {
     log::info("cache entry evicted", {{"source", name}, {"reason", "cache.max_size"}});
   }
-  m_table.store(std::move(table));
+  {
+    std::lock_guard lock(m_collector->mutex);
+    m_table.store(std::move(table));
+    for (const auto& name : gone) {
+      remove_source_gauges(name);
+    }
+  }
   update_cache_gauges();
   if (m_started.load() && !m_stopped.load()) {
     start_scheduler(added);

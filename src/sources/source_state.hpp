@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,7 +106,22 @@ struct Service::Metrics {
                                "Circuit breaker state (0 closed, 1 half-open, 2 open).",
                                {"source"})),
         last_success(registry.gauge("homectl_source_last_success_timestamp_seconds",
-                                    "Unix time of the last successful refresh.", {"source"})) {}
+                                    "Unix time of the last successful refresh.", {"source"})),
+        ttl(registry.gauge("homectl_source_ttl_seconds",
+                           "How long a fetched value is fresh (the source's ttl).", {"source"})),
+        stale_while_revalidate(registry.gauge(
+            "homectl_source_stale_while_revalidate_seconds",
+            "How long past its ttl a value is served while one refresh runs.", {"source"})),
+        required(registry.gauge("homectl_source_required",
+                                "1 when /ready needs the source to have a value, else 0.",
+                                {"source"})),
+        has_value(registry.gauge(
+            "homectl_source_has_value",
+            "1 while the source has a value it may serve (younger than ttl + stale_if_error).",
+            {"source"})),
+        refresh_failing(registry.gauge("homectl_source_refresh_failing",
+                                       "1 while the latest refresh of the source failed, else 0.",
+                                       {"source"})) {}
 
   metrics::Family<metrics::Counter>& requests;
   metrics::Family<metrics::Counter>& failures;
@@ -115,6 +131,21 @@ struct Service::Metrics {
   metrics::Family<metrics::Gauge>& entries;
   metrics::Family<metrics::Gauge>& breaker;
   metrics::Family<metrics::Gauge>& last_success;
+  // Per-source gauges from the configuration, set when a source is (re)created.
+  metrics::Family<metrics::Gauge>& ttl;
+  metrics::Family<metrics::Gauge>& stale_while_revalidate;
+  metrics::Family<metrics::Gauge>& required;
+  // Per-source gauges that change with time, set before every render.
+  metrics::Family<metrics::Gauge>& has_value;
+  metrics::Family<metrics::Gauge>& refresh_failing;
+};
+
+// Lets the registry's collect hook reach the Service for as long as it exists.
+// Its mutex also orders the hook against a reload dropping a source's gauges,
+// so a render never brings back the gauges of a removed source.
+struct Service::Collector {
+  std::mutex mutex;
+  const Service* service = nullptr;
 };
 
 } // namespace homectl::sources

@@ -13,6 +13,7 @@
 #include <hiredis/hiredis.h>
 
 #include <atomic>
+#include <cmath>
 #include <mutex>
 #include <thread>
 
@@ -121,6 +122,9 @@ TEST(FaultRedis, KillAndRestartUnderLoadKeepsServingAndResumesSharedCacheAndEven
   EXPECT_EQ(down["status"], "fail");
   EXPECT_NE(down.value("output", "").find("is unreachable"), std::string::npos) << down;
   EXPECT_EQ(metric_value(metrics_of(daemon), "homectl_redis_up"), 0.0);
+  const auto ping = metric_value(metrics_of(daemon), "homectl_redis_ping_latency_seconds");
+  ASSERT_TRUE(ping);
+  EXPECT_TRUE(std::isnan(*ping)) << *ping; // no latency to show while Redis is away
   // Refreshes go on while Redis is away (independently, never not at all);
   // their events are dropped and counted, not queued.
   const int fetched_before = up.count("/m");

@@ -5,6 +5,7 @@
 #include "support/channel_listener.hpp"
 #include "support/daemon_process.hpp"
 #include "support/fake_upstream.hpp"
+#include "support/observe.hpp"
 #include "support/redis_server.hpp"
 
 #include <csignal>
@@ -102,6 +103,10 @@ TEST(RedisUses, EventsArePublishedAsDocumentedJson) {
   const auto metrics = request(daemon.port(), "GET", "/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("homectl_redis_up 1"), std::string::npos) << metrics->body;
+  const auto ping = metric_value(metrics->body, "homectl_redis_ping_latency_seconds");
+  ASSERT_TRUE(ping) << metrics->body;
+  EXPECT_GT(*ping, 0.0);
+  EXPECT_LT(*ping, 1.0);
   EXPECT_NE(metrics->body.find("homectl_events_published_total{outcome=\"ok\"}"),
             std::string::npos);
   EXPECT_NE(metrics->body.find("homectl_redis_commands_total{outcome=\"ok\"}"), std::string::npos);

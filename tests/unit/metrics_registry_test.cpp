@@ -42,6 +42,19 @@ TEST(MetricsRegistry, EscapesLabelValuesAndRunsCollectHooks) {
                                "g{source=\"a\\\"b\\\\c\\nd\"} 0.25\n");
 }
 
+TEST(MetricsRegistry, RemoveDropsOneChildAndIgnoresUnknownOnes) {
+  Registry registry;
+  auto& g = registry.gauge("g", "help", {"source"});
+  g.with({"a"}).set(1);
+  g.with({"b"}).set(2);
+  g.remove({"a"});
+  g.remove({"nope"});
+  EXPECT_EQ(registry.render(), "# HELP g help\n"
+                               "# TYPE g gauge\n"
+                               "g{source=\"b\"} 2\n");
+  EXPECT_EQ(g.with({"a"}).value(), 0); // asked for again: a new child
+}
+
 TEST(MetricsFormat, SpecialValues) {
   EXPECT_EQ(format_value(1.0 / 0.0), "+Inf");
   EXPECT_EQ(format_value(-1.0 / 0.0), "-Inf");

@@ -13,7 +13,8 @@
 
 // In-memory metrics with bounded labels, rendered as Prometheus text 0.0.4.
 // Values are atomics, so any thread may update them; look a labelled child up
-// once and keep the reference (children live as long as the registry).
+// once and keep the reference (children live as long as the registry, unless
+// their family's owner removes them; see Family::remove).
 namespace homectl::metrics {
 
 inline constexpr std::string_view k_content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -80,6 +81,15 @@ public:
   }
   // The child with no labels.
   T& get() { return with({}); }
+
+  // Removes the child for these label values, if there is one (e.g. the gauges
+  // of a source dropped on reload). Only for families whose children nobody
+  // keeps a reference to.
+  void remove(std::initializer_list<std::string_view> values) {
+    std::vector<std::string> key(values.begin(), values.end());
+    std::lock_guard lock(m_mutex);
+    m_children.erase(key);
+  }
 
   // Removes every child (e.g. for sources dropped on reload).
   void clear() {

@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace homectl::metrics {
@@ -214,8 +215,14 @@ private:
             Reach reach = Reach::everywhere);
   void publish_status(SourceState& state);
   void update_cache_gauges();
-  // Sets homectl_breaker_state from every source's status as of now (any thread).
-  void update_breaker_gauges() const;
+  // Per-source gauges (service_metrics.cpp). The configured ones (ttl,
+  // stale_while_revalidate, required) and a closed breaker for a new source:
+  void set_source_gauges(const SourceState& state);
+  // Every per-source gauge of a source that is gone (caller holds the collector's lock):
+  void remove_source_gauges(std::string_view name);
+  // The breaker state, whether a value is servable and whether refreshes fail,
+  // from every source's status as of now; before each render (any thread).
+  void update_collected_gauges() const;
 
   boost::asio::strand<boost::asio::any_io_executor> m_strand;
   Fetcher& m_fetcher;
