@@ -19,12 +19,13 @@ CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd inclu
 
 all: build
 
+# What building and running need; `make test` adds the test stack.
 deps:
 	@bash scripts/install-deps.sh
 
 # The tests also need chromium, node and npm (the status page's browser test).
 test-deps:
-	@bash scripts/install-deps.sh --browser
+	@bash scripts/install-deps.sh --test --browser
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) $(CMAKE_ARGS)
@@ -35,7 +36,11 @@ build: $(BUILD)/CMakeCache.txt
 run: deps build
 	./$(BUILD)/homectl serve $(if $(CONFIG),--config $(CONFIG))
 
-test: test-deps build
+# Configured again: a tree first configured by `make run` (no GoogleTest
+# yet) picks up the tests now that test-deps installed it.
+test: test-deps
+	cmake -S . -B $(BUILD) $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j$(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, with

@@ -1,27 +1,36 @@
 #!/usr/bin/env bash
-# Installs the Debian packages homectl needs to build, run and test, and only
-# those that are missing. Idempotent; says what it installs.
-#   scripts/install-deps.sh            build + runtime + test dependencies
+# Installs the Debian packages homectl needs, by purpose, and only those that
+# are missing. Idempotent; says what it installs.
+#   scripts/install-deps.sh            what building and running need (make run)
+#   scripts/install-deps.sh --test     also the test stack (make test)
 #   scripts/install-deps.sh --bench    also the benchmark tools (wrk, nginx, valgrind)
 #   scripts/install-deps.sh --browser  also chromium (status page browser test)
 #   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime
+#   scripts/install-deps.sh --list ... prints the packages, installs nothing
 set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config ccache
-  libboost1.81-dev libssl-dev libcli11-dev libcpp-httplib-dev libhiredis-dev
-  nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
-  redis-server clang-format clang-tidy
-  prometheus mandoc bash-completion zsh fish curl python3 python3-jsonschema iproute2
+  libboost1.81-dev libssl-dev libcli11-dev libhiredis-dev nlohmann-json3-dev libspdlog-dev
 )
+list=false
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(wrk nginx-light util-linux binutils valgrind) ;;
+    --list) list=true ;;
+    --test)
+      packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev redis-server clang-format clang-tidy
+        prometheus mandoc bash-completion zsh fish curl python3 python3-jsonschema python3-yaml
+        python3-jinja2 iproute2) ;;
+    --bench) packages+=(wrk nginx-light util-linux binutils valgrind curl) ;;
     --browser) packages+=(chromium nodejs npm) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    *) echo "install-deps: unknown option '$arg' (use --bench, --browser or --fuzz)" >&2; exit 64 ;;
+    *) echo "install-deps: unknown option '$arg' (use --test, --bench, --browser, --fuzz or --list)" >&2; exit 64 ;;
   esac
 done
+if $list; then
+  printf '%s\n' "${packages[@]}" | sort -u
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do
