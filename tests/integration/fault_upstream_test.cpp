@@ -233,7 +233,7 @@ TEST(FaultUpstream, MisbehavingUpstreamsNeitherBlockTheLoopNorLoseServableValues
   EXPECT_GE(upstreams["huge"]->count("/warm") + upstreams["huge"]->count("/cold"), 6);
   // AddressSanitizer adds shadow memory and keeps up to 256 MB of freed
   // blocks in quarantine: there only runaway growth can be told apart.
-  const std::int64_t limit_kib = built_with_asan() ? *rss_start + 400 * 1024 : 64 * 1024;
+  const std::int64_t limit_kib = daemon_is_sanitized() ? *rss_start + 400 * 1024 : 64 * 1024;
   EXPECT_LT(*rss_end, limit_kib) << "RSS at start " << *rss_start << " KiB";
 
   // The metrics tell the story: failed refreshes by source and outcome, reads

@@ -108,7 +108,7 @@ TEST_F(HostileClient, ChunkExtensionFloodFromTwentyClientsLeavesMemoryBounded) {
   std::cout << "20 floods sent " << sent / 1024 << " KiB in all; RSS " << *before << " KiB before, "
             << peak << " KiB at the peak\n";
   EXPECT_LT(sent.load(), k_clients * k_flood) << "the daemon read every byte of the floods";
-  const std::int64_t allowed = built_with_asan() ? 64 * 1024 : 16 * 1024;
+  const std::int64_t allowed = daemon_is_sanitized() ? 64 * 1024 : 16 * 1024;
   EXPECT_LT(peak - *before, allowed) << "RSS grew from " << *before << " to " << peak << " KiB";
   const auto live = request(daemon->port(), "GET", "/live");
   ASSERT_TRUE(live && live->status == 200) << daemon->output();

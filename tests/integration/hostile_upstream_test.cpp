@@ -86,7 +86,7 @@ protected:
     EXPECT_EQ(outcome.value("outcome", ""), "error") << outcome.dump() << daemon->output();
     EXPECT_EQ(outcome.value("error", ""), error) << outcome.dump();
     EXPECT_LT(upstream.flooded(), k_flood_read_limit) << "the daemon kept reading the flood";
-    const std::int64_t allowed = built_with_asan() ? 64 * 1024 : 16 * 1024;
+    const std::int64_t allowed = daemon_is_sanitized() ? 64 * 1024 : 16 * 1024;
     EXPECT_LT(peak - *before, allowed) << "RSS grew from " << *before << " to " << peak << " KiB";
     EXPECT_EQ(live_failures, 0);
     EXPECT_EQ(metric_value(metrics(), "homectl_source_failures_total",

@@ -1,5 +1,6 @@
 #include "support/observe.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -109,6 +110,11 @@ log_lines(std::string_view output, std::string_view msg,
     }
   }
   return matches;
+}
+
+bool daemon_is_sanitized() {
+  const char* other = std::getenv("HOMECTL_TEST_BINARY");
+  return built_with_asan() || (other != nullptr && *other != '\0');
 }
 
 std::optional<std::int64_t> rss_kib(pid_t pid) {

@@ -67,4 +67,10 @@ constexpr bool built_with_asan() {
 #endif
 }
 
+// True when the daemon under test carries a sanitizer's memory overhead:
+// this test binary is an ASan build (so is the daemon), or
+// HOMECTL_TEST_BINARY names another build (`make test-tsan` drives a
+// ThreadSanitizer daemon, whose shadow memory grows with what it touches).
+bool daemon_is_sanitized();
+
 } // namespace homectl::test
