@@ -3,6 +3,7 @@
 // percent-decoding. No sockets; handlers are never run.
 #include "homectl/http/message.hpp"
 #include "homectl/http/router.hpp"
+#include "homectl/util/url.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -65,8 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)request.query_param("");
   // A parameter named by the first key of the query itself.
   (void)request.query_param(std::string_view(request.query).substr(0, request.query.find('=')));
-  (void)percent_decode(target);
-  (void)percent_decode(request.query);
+  (void)homectl::util::percent_decode(target);
+  (void)homectl::util::percent_decode(request.query);
   (void)method_from_string(target);
   return 0;
 }
