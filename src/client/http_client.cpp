@@ -197,7 +197,7 @@ Outcome HttpClient::send(std::string_view method, std::string_view path, const H
   std::exception_ptr error;
   boost::asio::co_spawn(m_impl->io, m_impl->client->request(std::move(request), options),
                         [&](std::exception_ptr e, http::ClientResponse r) {
-                          error = e;
+                          error = std::move(e);
                           result = std::move(r);
                         });
   m_impl->io.restart();
