@@ -20,6 +20,16 @@ std::string quote(std::string_view text) {
   return "\"" + std::string(text) + "\"";
 }
 
+// The address an IP literal names; nullopt for anything else.
+std::optional<boost::asio::ip::address> ip_address(std::string_view host) {
+  if (host.empty() || host.size() > 64) {
+    return std::nullopt;
+  }
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(std::string(host), ec);
+  return ec ? std::nullopt : std::optional(address);
+}
+
 std::optional<std::uint16_t> parse_port(std::string_view text) {
   unsigned value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -197,12 +207,7 @@ std::optional<std::string> percent_decode(std::string_view text) {
 }
 
 bool is_ip_literal(std::string_view host) {
-  if (host.empty() || host.size() > 64) {
-    return false;
-  }
-  boost::system::error_code ec;
-  (void)boost::asio::ip::make_address(std::string(host), ec);
-  return !ec;
+  return ip_address(host).has_value();
 }
 
 bool is_loopback_host(std::string_view host) {
@@ -212,12 +217,8 @@ bool is_loopback_host(std::string_view host) {
   if (iequals(host, "localhost")) {
     return true;
   }
-  if (!is_ip_literal(host)) {
-    return false;
-  }
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(std::string(host), ec);
-  return !ec && address.is_loopback();
+  const auto address = ip_address(host);
+  return address && address->is_loopback();
 }
 
 bool is_host_name(std::string_view host) {
@@ -245,9 +246,8 @@ Result<Authority> parse_authority(std::string_view text) {
     }
     out.host = text.substr(1, close - 1);
     out.bracketed = true;
-    boost::system::error_code ec;
-    if (out.host.size() > 64 || !boost::asio::ip::make_address(std::string(out.host), ec).is_v6() ||
-        ec) {
+    const auto address = ip_address(out.host);
+    if (!address || !address->is_v6()) {
       return make_error("bad IPv6 host " + quote(out.host));
     }
     const std::string_view after = text.substr(close + 1);
