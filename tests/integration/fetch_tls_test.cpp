@@ -4,9 +4,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frame allocator.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::test {
 namespace {
 

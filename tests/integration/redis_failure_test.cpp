@@ -13,10 +13,6 @@
 
 #include <gtest/gtest.h>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's awaitable frames
-// when coroutine lambdas are inlined (GCC bug 109224).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::redis {
 namespace {
 

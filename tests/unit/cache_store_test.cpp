@@ -6,9 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::cache {
 namespace {
 

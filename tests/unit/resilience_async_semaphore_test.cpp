@@ -13,9 +13,6 @@
 #include <string>
 #include <vector>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frame allocator.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::resilience {
 namespace {
 

@@ -7,9 +7,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frames.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::sources {
 namespace {
 

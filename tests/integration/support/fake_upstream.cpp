@@ -22,9 +22,6 @@
 #include <stdexcept>
 #include <thread>
 
-// g++ 12 reports a false -Wmismatched-new-delete on Asio's coroutine frame allocator.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
 namespace homectl::test {
 
 namespace asio = boost::asio;
