@@ -15,7 +15,7 @@ SOAK_MINUTES ?= 10
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
 .PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile bench-limiter soak \
-        format format-check lint install clean
+        format format-check lint install package clean
 
 all: build
 
@@ -106,6 +106,14 @@ lint: format-check $(BUILD)/CMakeCache.txt
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# The Debian package, $(BUILD)/homectl_<version>_<arch>.deb (CPack, with the
+# prefix /usr); then: sudo apt install ./$(BUILD)/homectl_*.deb
+package:
+	@bash scripts/install-deps.sh --package
+	cmake -S . -B $(BUILD) $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j$(JOBS) --target homectl
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD) $(SANITIZE_BUILD) $(FUZZ_BUILD)

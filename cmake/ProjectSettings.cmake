@@ -6,6 +6,14 @@ target_compile_definitions(homectl_settings INTERFACE
   BOOST_ASIO_NO_DEPRECATED
   BOOST_ASIO_SEPARATE_COMPILATION
   BOOST_BEAST_SEPARATE_COMPILATION)
+# The hardening Debian builds with (dpkg-buildflags): stack protector, checked
+# libc calls where the size is known, the GOT read-only and bound at start.
+# The sanitizers bring their own checks; _FORTIFY_SOURCE needs optimisation.
+target_link_options(homectl_settings INTERFACE -Wl,-z,relro -Wl,-z,now)
+if(NOT HOMECTL_SANITIZE AND NOT HOMECTL_FUZZ)
+  target_compile_options(homectl_settings INTERFACE -fstack-protector-strong)
+  target_compile_definitions(homectl_settings INTERFACE $<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2>)
+endif()
 
 add_library(homectl_warnings INTERFACE)
 target_compile_options(homectl_warnings INTERFACE

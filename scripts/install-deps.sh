@@ -6,6 +6,7 @@
 #   scripts/install-deps.sh --bench    also the benchmark tools (wrk, nginx, valgrind)
 #   scripts/install-deps.sh --browser  also chromium (status page browser test)
 #   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime
+#   scripts/install-deps.sh --package  also what `make package` uses (dpkg-shlibdeps, lintian)
 #   scripts/install-deps.sh --list ... prints the packages, installs nothing
 set -euo pipefail
 
@@ -20,11 +21,12 @@ for arg in "$@"; do
     --test)
       packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev redis-server clang-format clang-tidy
         prometheus mandoc bash-completion zsh fish curl python3 python3-jsonschema python3-yaml
-        python3-jinja2 iproute2) ;;
+        python3-jinja2 iproute2 dpkg-dev lintian) ;;
     --bench) packages+=(wrk nginx-light util-linux binutils valgrind curl) ;;
     --browser) packages+=(chromium nodejs npm) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    *) echo "install-deps: unknown option '$arg' (use --test, --bench, --browser, --fuzz or --list)" >&2; exit 64 ;;
+    --package) packages+=(dpkg-dev lintian) ;;
+    *) echo "install-deps: unknown option '$arg' (use --test, --bench, --browser, --fuzz, --package or --list)" >&2; exit 64 ;;
   esac
 done
 if $list; then

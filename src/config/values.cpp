@@ -181,7 +181,7 @@ Result<std::size_t> parse_size(std::string_view text) {
 
 Result<Rate> parse_rate(std::string_view text) {
   if (text.empty()) {
-    return make_error(std::string("empty value is not a rate") + k_rate_example);
+    return make_error("empty value is not a rate" + std::string(k_rate_example));
   }
   const auto slash = text.find('/');
   if (slash == std::string_view::npos || slash == 0) {
@@ -249,7 +249,7 @@ int parse_port(std::string_view text) {
 Result<ListenAddress> parse_listen(std::string_view text) {
   const char* const example = " (e.g. 127.0.0.1:8080 or [::1]:8080)";
   if (text.empty()) {
-    return make_error(std::string("empty value is not a listen address") + example);
+    return make_error("empty value is not a listen address" + std::string(example));
   }
   std::string_view host;
   std::string_view port_text;

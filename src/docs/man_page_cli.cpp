@@ -229,8 +229,9 @@ void write_files(std::ostream& out) {
                         "HOMECTL_CONFIG names one.")
       << "\n.TP\n.I $XDG_CONFIG_HOME/homectl/homectl.json\n"
       << roff_paragraph("Searched second.") << "\n.TP\n.I /etc/homectl/homectl.json\n"
-      << roff_paragraph("Searched last. With no file at all homectl uses its built-in "
-                        "defaults.")
+      << roff_paragraph("Searched last. The Debian package installs a small working "
+                        "configuration there as a conffile, so upgrades keep your edits. With "
+                        "no file at all homectl uses its built-in defaults.")
       << "\n.TP\n.I /etc/homectl/homectl.env\n"
       << roff_paragraph("Environment file read by the systemd units (EnvironmentFile=); holds "
                         "secrets such as HOMECTL_SERVER_API_TOKEN. Keep it mode 0600.")
@@ -238,9 +239,14 @@ void write_files(std::ostream& out) {
       << roff_paragraph("Holds the state file of watchdog --once when it runs from "
                         "homectl-watchdog.service (RuntimeDirectory=homectl, preserved between "
                         "runs).")
+      << "\n.TP\n.I /usr/share/homectl/homectl.schema.json\n"
+      << roff_paragraph("The JSON Schema of the configuration (homectl config schema), "
+                        "installed under share/homectl/ of the installation prefix; the "
+                        "configuration's \"$schema\" names it for editors.")
       << "\n.TP\n.I homectl.service, homectl-watchdog.service, homectl-watchdog.timer\n"
-      << roff_paragraph("systemd units, installed under lib/systemd/system/ of the "
-                        "installation prefix.")
+      << roff_paragraph("systemd units, installed in /lib/systemd/system/ by the Debian "
+                        "package and under lib/systemd/system/ of the installation prefix "
+                        "otherwise.")
       << "\n";
 }
 

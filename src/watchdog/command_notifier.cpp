@@ -98,7 +98,7 @@ DeliveryResult run_command(const std::vector<std::string>& argv, const Notificat
       "HOMECTL_SINCE=" + format_time(notification.since),
       "HOMECTL_URL=" + daemon_url,
       "HOMECTL_TITLE=" + title_of(notification),
-      std::string("HOMECTL_REMINDER=") + (notification.reminder ? "1" : "0"),
+      notification.reminder ? "HOMECTL_REMINDER=1" : "HOMECTL_REMINDER=0",
   };
   for (const char* keep : {"HOME", "LANG", "TZ"}) {
     if (const char* value = std::getenv(keep)) {

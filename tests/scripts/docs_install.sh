@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `cmake --install` (what `make install` runs) puts the binary, both man pages,
-# the three completion scripts and the systemd units where they belong, with
-# ExecStart= rewritten for the prefix.
+# `cmake --install` (what `make install` and `make package` run) puts the
+# binary, both man pages, the three completion scripts, the systemd units, the
+# schema, the docs and a starter configuration where they belong, with paths
+# rewritten for the prefix, and never overwrites an operator's configuration.
 set -uo pipefail
 homectl=$1 src=$2
 build=$(dirname "$homectl")
@@ -24,21 +25,41 @@ for prefix in /usr/local /usr; do
     fail "cmake --install --prefix $prefix failed"
     continue
   fi
-  if [[ $prefix == /usr ]]; then zsh_dir=share/zsh/vendor-completions; else zsh_dir=share/zsh/site-functions; fi
-  for file in bin/homectl share/man/man1/homectl.1 share/man/man5/homectl.json.5 \
+  if [[ $prefix == /usr ]]; then
+    zsh_dir=share/zsh/vendor-completions units=$work/root/lib/systemd/system
+  else
+    zsh_dir=share/zsh/site-functions units=$dest/lib/systemd/system
+  fi
+  for file in bin/homectl share/man/man1/homectl.1.gz share/man/man5/homectl.json.5.gz \
     share/bash-completion/completions/homectl "$zsh_dir/_homectl" \
-    share/fish/vendor_completions.d/homectl.fish lib/systemd/system/homectl.service \
-    lib/systemd/system/homectl-watchdog.service lib/systemd/system/homectl-watchdog.timer; do
+    share/fish/vendor_completions.d/homectl.fish share/homectl/homectl.schema.json \
+    share/doc/homectl/homectl.json share/doc/homectl/.env.sample share/doc/homectl/copyright \
+    share/doc/homectl/changelog.gz; do
     [[ -f $dest/$file ]] || fail "prefix $prefix: $file was not installed"
   done
-  cmp -s "$src/man/homectl.1" "$dest/share/man/man1/homectl.1" ||
-    fail "prefix $prefix: the installed homectl.1 differs from man/homectl.1"
-  grep -qxF "ExecStart=$prefix/bin/homectl serve" "$dest/lib/systemd/system/homectl.service" ||
+  for unit in homectl.service homectl-watchdog.service homectl-watchdog.timer; do
+    [[ -f $units/$unit ]] || fail "prefix $prefix: $unit was not installed in $units"
+  done
+  cmp -s "$src/man/homectl.1" <(gzip -dc "$dest/share/man/man1/homectl.1.gz") ||
+    fail "prefix $prefix: the installed homectl.1.gz differs from man/homectl.1"
+  cmp -s <("$homectl" config schema) "$dest/share/homectl/homectl.schema.json" ||
+    fail "prefix $prefix: the installed schema differs from homectl config schema"
+  grep -qxF "ExecStart=$prefix/bin/homectl serve" "$units/homectl.service" ||
     fail "prefix $prefix: homectl.service does not run $prefix/bin/homectl"
-  grep -qxF "ExecStart=$prefix/bin/homectl watchdog --once" \
-    "$dest/lib/systemd/system/homectl-watchdog.service" ||
+  grep -qxF "ExecStart=$prefix/bin/homectl watchdog --once" "$units/homectl-watchdog.service" ||
     fail "prefix $prefix: homectl-watchdog.service does not run $prefix/bin/homectl"
+  config=$work/root/etc/homectl/homectl.json
+  grep -qF "\"\$schema\": \"file://$prefix/share/homectl/homectl.schema.json\"" "$config" ||
+    fail "prefix $prefix: /etc/homectl/homectl.json does not name the installed schema"
+  "$homectl" config validate --config "$config" >"$work/validate.log" 2>&1 ||
+    fail "prefix $prefix: the installed configuration does not validate: $(cat "$work/validate.log")"
+
+  # Installing again keeps an operator's configuration.
+  echo '{"server":{"listen":"127.0.0.1:9999"}}' >"$config"
+  DESTDIR=$work/root cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
+    fail "prefix $prefix: the second install failed"
+  grep -q 9999 "$config" || fail "prefix $prefix: a second install overwrote /etc/homectl/homectl.json"
   rm -rf "$work/root"
 done
-[[ $failures -eq 0 ]] && echo "install: binary, man pages, completions and units installed for /usr/local and /usr"
+[[ $failures -eq 0 ]] && echo "install: binary, man pages, completions, units, schema, docs and configuration for /usr/local and /usr"
 exit $((failures > 0))
