@@ -60,82 +60,70 @@ void add_process_metrics(ServerCore& core) {
       registry.counter("process_cpu_seconds_total", "User and system CPU time in seconds.").get();
   auto& open_fds = registry.gauge("process_open_fds", "Open file descriptors.").get();
   auto& max_fds = registry.gauge("process_max_fds", "Maximum open file descriptors.").get();
-  auto& connections = registry.gauge("homectl_http_connections", "Open client connections.").get();
-  auto& in_flight =
-      registry.gauge("homectl_http_requests_in_flight", "Requests being answered.").get();
 
-  // The CPU counter only grows: add what was used since the previous scrape.
+  // One read of /proc per scrape for all four. The CPU counter only grows:
+  // add what was used since the previous scrape.
   auto cpu_seen = std::make_shared<std::pair<std::mutex, double>>();
-  auto* state = &core.state;
-  registry.on_collect([=, &resident, &cpu, &open_fds, &max_fds, &connections, &in_flight] {
-    connections.set(state->connections.load());
-    in_flight.set(state->in_flight.load());
-    const auto stats = read_process_stats();
-    if (!stats) {
-      return;
-    }
-    resident.set(stats->resident_memory_bytes);
-    open_fds.set(stats->open_fds);
-    max_fds.set(stats->max_fds);
-    std::lock_guard lock(cpu_seen->first);
-    if (stats->cpu_seconds > cpu_seen->second) {
-      cpu.inc(stats->cpu_seconds - cpu_seen->second);
-      cpu_seen->second = stats->cpu_seconds;
-    }
-  });
+  core.metric_samples.push_back(
+      registry.on_collect([cpu_seen, &resident, &cpu, &open_fds, &max_fds] {
+        const auto stats = read_process_stats();
+        if (!stats) {
+          return;
+        }
+        resident.set(stats->resident_memory_bytes);
+        open_fds.set(stats->open_fds);
+        max_fds.set(stats->max_fds);
+        std::lock_guard lock(cpu_seen->first);
+        if (stats->cpu_seconds > cpu_seen->second) {
+          cpu.inc(stats->cpu_seconds - cpu_seen->second);
+          cpu_seen->second = stats->cpu_seconds;
+        }
+      }));
 }
 
-// Brings a counter up to a total that is counted elsewhere (totals only grow).
-void catch_up(metrics::Counter& counter, double total) {
-  if (total > counter.value()) {
-    counter.inc(total - counter.value());
-  }
-}
-
-// What happened to client connections, and to the log: the totals are kept
-// where they happen (listener, sessions, logger) and copied at each scrape.
+// What happens to client connections, and to the log: each sample is read at
+// scrape time from the total the listener, the sessions or the logger keep.
 void add_connection_metrics(ServerCore& core) {
   auto& registry = core.metrics;
-  auto& accepted =
-      registry.counter("homectl_http_connections_accepted_total", "Client connections accepted.")
-          .get();
-  auto& refused = registry
-                      .counter("homectl_http_connections_refused_total",
-                               "Connections answered 503 at once because server.max_connections "
-                               "were open.")
-                      .get();
-  auto& accept_errors = registry
-                            .counter("homectl_http_accept_errors_total",
-                                     "Failed accepts (e.g. out of file descriptors); accepting "
-                                     "pauses briefly after each.")
-                            .get();
-  auto& timeouts = registry.counter("homectl_http_connection_timeouts_total",
-                                    "Connections closed because the client was too slow: idle "
-                                    "keep-alive, request header, request body or response write.",
-                                    {"phase"});
-  auto& idle = timeouts.with({"idle"});
-  auto& header = timeouts.with({"header"});
-  auto& body = timeouts.with({"body"});
-  auto& write = timeouts.with({"write"});
-  auto& dropped = registry
-                      .counter("homectl_log_records_dropped_total",
-                               "Log records dropped because the log's reader fell behind (queue "
-                               "full) or a write failed (disk full, closed pipe).")
-                      .get();
-  auto lock = std::make_shared<std::mutex>();
-  auto* state = &core.state;
-  registry.on_collect(
-      [=, &accepted, &refused, &accept_errors, &idle, &header, &body, &write, &dropped] {
-        std::lock_guard guard(*lock);
-        catch_up(accepted, static_cast<double>(state->accepted_connections.load()));
-        catch_up(refused, static_cast<double>(state->refused_connections.load()));
-        catch_up(accept_errors, static_cast<double>(state->accept_errors.load()));
-        catch_up(idle, static_cast<double>(state->idle_timeouts.load()));
-        catch_up(header, static_cast<double>(state->header_timeouts.load()));
-        catch_up(body, static_cast<double>(state->body_timeouts.load()));
-        catch_up(write, static_cast<double>(state->write_timeouts.load()));
-        catch_up(dropped, static_cast<double>(log::dropped_records()));
-      });
+  auto& samples = core.metric_samples;
+  const ServerState* state = &core.state;
+  const auto read = [](const auto& total) {
+    return [&total] { return static_cast<double>(total.load()); };
+  };
+  samples.push_back(registry.sampled_gauge("homectl_http_connections", "Open client connections.")
+                        .add({}, read(state->connections)));
+  samples.push_back(
+      registry.sampled_gauge("homectl_http_requests_in_flight", "Requests being answered.")
+          .add({}, read(state->in_flight)));
+  samples.push_back(registry
+                        .sampled_counter("homectl_http_connections_accepted_total",
+                                         "Client connections accepted.")
+                        .add({}, read(state->accepted_connections)));
+  samples.push_back(registry
+                        .sampled_counter("homectl_http_connections_refused_total",
+                                         "Connections answered 503 at once because "
+                                         "server.max_connections were open.")
+                        .add({}, read(state->refused_connections)));
+  samples.push_back(registry
+                        .sampled_counter("homectl_http_accept_errors_total",
+                                         "Failed accepts (e.g. out of file descriptors); "
+                                         "accepting pauses briefly after each.")
+                        .add({}, read(state->accept_errors)));
+  auto& timeouts = registry.sampled_counter(
+      "homectl_http_connection_timeouts_total",
+      "Connections closed because the client was too slow: idle keep-alive, request header, "
+      "request body or response write.",
+      {"phase"});
+  samples.push_back(timeouts.add({"idle"}, read(state->idle_timeouts)));
+  samples.push_back(timeouts.add({"header"}, read(state->header_timeouts)));
+  samples.push_back(timeouts.add({"body"}, read(state->body_timeouts)));
+  samples.push_back(timeouts.add({"write"}, read(state->write_timeouts)));
+  samples.push_back(registry
+                        .sampled_counter("homectl_log_records_dropped_total",
+                                         "Log records dropped because the log's reader fell "
+                                         "behind (queue full) or a write failed (disk full, "
+                                         "closed pipe).")
+                        .add({}, [] { return static_cast<double>(log::dropped_records()); }));
 }
 
 nlohmann::json diagnostics(const ServerCore& core) {

@@ -9,7 +9,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <array>
 #include <chrono>
 #include <limits>
 
@@ -88,82 +87,69 @@ health::Check RedisArea::check() const {
 
 namespace {
 
-// Turns monotonically growing totals read elsewhere into Counter increments.
-class DeltaCounter {
-public:
-  explicit DeltaCounter(metrics::Counter& counter) : m_counter(&counter) {}
-  void update(std::uint64_t total) {
-    if (total > m_seen) {
-      m_counter->inc(static_cast<double>(total - m_seen));
-      m_seen = total;
-    }
-  }
-
-private:
-  metrics::Counter* m_counter;
-  std::uint64_t m_seen = 0;
-};
-
+// Every Redis metric is read at scrape time from the totals the client and
+// the store keep; the area is reached through a weak pointer so a sample read
+// after it is gone reads nothing.
 void add_metrics(ServerCore& core, const std::shared_ptr<RedisArea>& area) {
   auto& registry = core.metrics;
-  auto& up = registry.gauge("homectl_redis_up", "1 while the Redis command connection is up").get();
-  auto& ping =
+  auto& samples = core.metric_samples;
+  const std::weak_ptr<RedisArea> weak = area;
+  // A sample of `f(area)`, or `otherwise` once the area is gone.
+  const auto sample = [weak](auto f, double otherwise = 0.0) {
+    return [weak, f, otherwise] {
+      const auto a = weak.lock();
+      return a ? f(*a) : otherwise;
+    };
+  };
+  const auto client = [&](auto field) {
+    return sample([field](const RedisArea& a) { return static_cast<double>(a.stats().*field); });
+  };
+  samples.push_back(
+      registry.sampled_gauge("homectl_redis_up", "1 while the Redis command connection is up")
+          .add({}, sample([](const RedisArea& a) { return a.stats().up ? 1.0 : 0.0; })));
+  samples.push_back(
       registry
-          .gauge("homectl_redis_ping_latency_seconds",
-                 "Round trip of the latest PING to Redis (NaN while the connection is down)")
-          .get();
-  auto& commands =
-      registry.counter("homectl_redis_commands_total", "Redis commands by outcome", {"outcome"});
-  auto& published = registry.counter("homectl_events_published_total",
-                                     "Change events published on Redis by outcome", {"outcome"});
-  auto& rejected = registry.counter(
+          .sampled_gauge(
+              "homectl_redis_ping_latency_seconds",
+              "Round trip of the latest PING to Redis (NaN while the connection is down)")
+          .add({},
+               sample(
+                   [](const RedisArea& a) {
+                     const auto stats = a.stats();
+                     return stats.up && stats.last_ping_latency
+                                ? std::chrono::duration<double>(*stats.last_ping_latency).count()
+                                : std::numeric_limits<double>::quiet_NaN();
+                   },
+                   std::numeric_limits<double>::quiet_NaN())));
+  auto& commands = registry.sampled_counter("homectl_redis_commands_total",
+                                            "Redis commands by outcome", {"outcome"});
+  samples.push_back(commands.add({"ok"}, client(&redis::ClientStats::commands_ok)));
+  samples.push_back(commands.add({"error"}, client(&redis::ClientStats::commands_error)));
+  samples.push_back(commands.add({"timeout"}, client(&redis::ClientStats::commands_timeout)));
+  samples.push_back(commands.add({"dropped"}, client(&redis::ClientStats::commands_dropped)));
+  samples.push_back(registry
+                        .sampled_counter("homectl_redis_reconnects_total",
+                                         "Redis reconnect attempts after the first connect")
+                        .add({}, client(&redis::ClientStats::reconnects)));
+  auto& published = registry.sampled_counter(
+      "homectl_events_published_total", "Change events published on Redis by outcome", {"outcome"});
+  const auto events = [&](auto field) {
+    return sample(
+        [field](RedisArea& a) { return static_cast<double>(a.store().publish_stats().*field); });
+  };
+  samples.push_back(published.add({"ok"}, events(&PublishStats::ok)));
+  samples.push_back(published.add({"dropped"}, events(&PublishStats::dropped)));
+  samples.push_back(published.add({"error"}, events(&PublishStats::error)));
+  auto& rejected = registry.sampled_counter(
       "homectl_redis_entries_rejected_total",
       "Shared cache entries read from Redis but not used, by reason (too_large, invalid)",
       {"reason"});
-  auto& reconnects = registry
-                         .counter("homectl_redis_reconnects_total",
-                                  "Redis reconnect attempts after the first connect")
-                         .get();
-  struct Seen {
-    Seen(metrics::Family<metrics::Counter>& c, metrics::Counter& r,
-         metrics::Family<metrics::Counter>& p, metrics::Family<metrics::Counter>& x)
-        : commands{DeltaCounter(c.with({"ok"})), DeltaCounter(c.with({"error"})),
-                   DeltaCounter(c.with({"timeout"})), DeltaCounter(c.with({"dropped"}))},
-          reconnects(r), published{DeltaCounter(p.with({"ok"})), DeltaCounter(p.with({"dropped"})),
-                                   DeltaCounter(p.with({"error"}))},
-          rejected{DeltaCounter(x.with({"too_large"})), DeltaCounter(x.with({"invalid"}))} {}
-    std::mutex mutex;
-    std::array<DeltaCounter, 4> commands;
-    DeltaCounter reconnects;
-    std::array<DeltaCounter, 3> published;
-    std::array<DeltaCounter, 2> rejected;
+  const auto refused = [&](auto field) {
+    return sample(
+        [field](RedisArea& a) { return static_cast<double>(a.store().reject_stats().*field); });
   };
-  auto seen = std::make_shared<Seen>(commands, reconnects, published, rejected);
-  std::weak_ptr<RedisArea> weak = area;
-  registry.on_collect([weak, seen, &up, &ping] {
-    const auto a = weak.lock();
-    if (!a) {
-      return;
-    }
-    const auto stats = a->stats();
-    const auto events = a->store().publish_stats();
-    const auto refused = a->store().reject_stats();
-    std::lock_guard lock(seen->mutex);
-    up.set(stats.up ? 1.0 : 0.0);
-    ping.set(stats.up && stats.last_ping_latency
-                 ? std::chrono::duration<double>(*stats.last_ping_latency).count()
-                 : std::numeric_limits<double>::quiet_NaN());
-    seen->commands[0].update(stats.commands_ok);
-    seen->commands[1].update(stats.commands_error);
-    seen->commands[2].update(stats.commands_timeout);
-    seen->commands[3].update(stats.commands_dropped);
-    seen->reconnects.update(stats.reconnects);
-    seen->published[0].update(events.ok);
-    seen->published[1].update(events.dropped);
-    seen->published[2].update(events.error);
-    seen->rejected[0].update(refused.too_large);
-    seen->rejected[1].update(refused.invalid);
-  });
+  samples.push_back(rejected.add({"too_large"}, refused(&RejectStats::too_large)));
+  samples.push_back(rejected.add({"invalid"}, refused(&RejectStats::invalid)));
 }
 
 } // namespace

@@ -38,7 +38,7 @@ const std::vector<double>& latency_buckets() {
 Family<Counter>& Registry::counter(std::string name, std::string help,
                                    std::vector<std::string> label_names) {
   std::lock_guard lock(m_mutex);
-  Entry e{Type::counter, nullptr, nullptr, nullptr};
+  Entry e{Type::counter, nullptr, nullptr, nullptr, nullptr};
   e.counter =
       std::make_unique<Family<Counter>>(std::move(name), std::move(help), std::move(label_names),
                                         [] { return std::make_unique<Counter>(); });
@@ -49,7 +49,7 @@ Family<Counter>& Registry::counter(std::string name, std::string help,
 Family<Gauge>& Registry::gauge(std::string name, std::string help,
                                std::vector<std::string> label_names) {
   std::lock_guard lock(m_mutex);
-  Entry e{Type::gauge, nullptr, nullptr, nullptr};
+  Entry e{Type::gauge, nullptr, nullptr, nullptr, nullptr};
   e.gauge =
       std::make_unique<Family<Gauge>>(std::move(name), std::move(help), std::move(label_names),
                                       [] { return std::make_unique<Gauge>(); });
@@ -61,7 +61,7 @@ Family<Histogram>& Registry::histogram(std::string name, std::string help,
                                        std::vector<std::string> label_names,
                                        std::vector<double> bounds) {
   std::lock_guard lock(m_mutex);
-  Entry e{Type::histogram, nullptr, nullptr, nullptr};
+  Entry e{Type::histogram, nullptr, nullptr, nullptr, nullptr};
   e.histogram = std::make_unique<Family<Histogram>>(
       std::move(name), std::move(help), std::move(label_names),
       [bounds = std::move(bounds)] { return std::make_unique<Histogram>(bounds); });
@@ -69,9 +69,44 @@ Family<Histogram>& Registry::histogram(std::string name, std::string help,
   return *m_entries.back().histogram;
 }
 
-void Registry::on_collect(std::function<void()> hook) {
+Registration SampledFamily::add(std::vector<std::string> label_values, Read read) {
   std::lock_guard lock(m_mutex);
-  m_hooks.push_back(std::move(hook));
+  const auto key = std::make_pair(std::move(label_values), m_next_id++);
+  m_samples.emplace(key, std::move(read));
+  return Registration([this, key] {
+    std::lock_guard guard(m_mutex);
+    m_samples.erase(key);
+  });
+}
+
+SampledFamily& Registry::sampled_counter(std::string name, std::string help,
+                                         std::vector<std::string> label_names) {
+  std::lock_guard lock(m_mutex);
+  Entry e{Type::counter, nullptr, nullptr, nullptr, nullptr};
+  e.sampled = std::make_unique<SampledFamily>(Type::counter, std::move(name), std::move(help),
+                                              std::move(label_names));
+  m_entries.push_back(std::move(e));
+  return *m_entries.back().sampled;
+}
+
+SampledFamily& Registry::sampled_gauge(std::string name, std::string help,
+                                       std::vector<std::string> label_names) {
+  std::lock_guard lock(m_mutex);
+  Entry e{Type::gauge, nullptr, nullptr, nullptr, nullptr};
+  e.sampled = std::make_unique<SampledFamily>(Type::gauge, std::move(name), std::move(help),
+                                              std::move(label_names));
+  m_entries.push_back(std::move(e));
+  return *m_entries.back().sampled;
+}
+
+Registration Registry::on_collect(std::function<void()> hook) {
+  std::lock_guard lock(m_hooks_mutex);
+  const auto id = m_next_hook++;
+  m_hooks.emplace(id, std::move(hook));
+  return Registration([this, id] {
+    std::lock_guard guard(m_hooks_mutex);
+    m_hooks.erase(id);
+  });
 }
 
 std::string escape_label_value(std::string_view value) {
@@ -171,18 +206,24 @@ std::string format_value(double value) {
 }
 
 std::string Registry::render() const {
-  std::vector<std::function<void()>> hooks;
   {
-    std::lock_guard lock(m_mutex);
-    hooks = m_hooks;
-  }
-  for (const auto& hook : hooks) {
-    hook();
+    std::lock_guard lock(m_hooks_mutex);
+    for (const auto& [id, hook] : m_hooks) {
+      hook();
+    }
   }
   std::string out;
   out.reserve(4096);
   std::lock_guard lock(m_mutex);
   for (const auto& entry : m_entries) {
+    if (entry.sampled) {
+      const auto& f = *entry.sampled;
+      header(out, f.name(), f.help(), f.type() == Type::counter ? "counter" : "gauge");
+      f.for_each([&](const std::vector<std::string>& values, double value) {
+        out += f.name() + labels(f.label_names(), values) + ' ' + format_value(value) + '\n';
+      });
+      continue;
+    }
     switch (entry.type) {
     case Type::counter: {
       const auto& f = *entry.counter;

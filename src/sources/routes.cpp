@@ -1,5 +1,6 @@
 #include "homectl/sources/routes.hpp"
 
+#include "homectl/cache/windows.hpp"
 #include "homectl/resilience/circuit_breaker.hpp"
 #include "homectl/sources/format.hpp"
 #include "homectl/util/strings.hpp"
@@ -157,22 +158,79 @@ boost::asio::awaitable<http::Response> source_history(Service& service, std::str
 
 } // namespace
 
+std::string cache_status(const Lookup& lookup) {
+  switch (lookup.kind) {
+  case LookupKind::hit:
+  case LookupKind::stale: {
+    std::string status =
+        "homectl; hit; ttl=" + std::to_string(whole_seconds(lookup.ttl - lookup.age));
+    if (lookup.kind == LookupKind::stale) {
+      status += "; detail=";
+      status += cache::to_string(lookup.freshness);
+    }
+    return status;
+  }
+  case LookupKind::stored:
+  case LookupKind::collapsed:
+    return std::string("homectl; fwd=") + (lookup.replaced_stale ? "stale" : "miss") +
+           (lookup.kind == LookupKind::collapsed ? "; collapsed" : "; stored");
+  case LookupKind::unknown_source:
+  case LookupKind::unavailable:
+    break;
+  }
+  return "homectl; fwd=miss";
+}
+
+Unavailable unavailable(const Lookup& lookup, std::string_view name) {
+  const std::string source = "source '" + std::string(name) + "': ";
+  Unavailable answer;
+  answer.retry_after = lookup.retry_after;
+  if (!lookup.failure) {
+    answer.status = 504;
+    answer.title = "Upstream timed out";
+    answer.detail = source + "no answer from upstream within " +
+                    std::to_string(lookup.waited.count()) + " ms; the fetch continues";
+    return answer;
+  }
+  switch (*lookup.failure) {
+  case FetchOutcome::timeout:
+    answer.status = 504;
+    answer.title = "Upstream timed out";
+    answer.detail = source + "upstream timed out";
+    return answer;
+  case FetchOutcome::breaker_open:
+  case FetchOutcome::rate_limited:
+    answer.status = 503;
+    answer.title = "Source unavailable";
+    answer.detail = source + (*lookup.failure == FetchOutcome::breaker_open
+                                  ? "circuit breaker open after repeated upstream failures"
+                                  : "outbound rate limit reached");
+    if (!answer.retry_after) {
+      answer.retry_after = std::chrono::seconds(1);
+    }
+    return answer;
+  case FetchOutcome::ok:
+  case FetchOutcome::error:
+    break;
+  }
+  answer.title = "Upstream failed";
+  answer.detail = source + "upstream failed" + (lookup.error.empty() ? "" : ": " + lookup.error);
+  return answer;
+}
+
 http::Response serve_lookup(const http::Request& request, const Lookup& lookup,
                             std::string_view name, const Service& service) {
   if (lookup.kind == LookupKind::unknown_source) {
     return unknown_source(name, service);
   }
   if (lookup.kind == LookupKind::unavailable || !lookup.entry) {
-    const int status = lookup.status ? lookup.status : 502;
-    auto response = http::Response::problem(
-        status,
-        status == 504 ? "Upstream timed out"
-                      : (status == 503 ? "Source unavailable" : "Upstream failed"),
-        lookup.detail);
-    if (lookup.retry_after) {
-      response.set_header("Retry-After", std::to_string(lookup.retry_after->count()));
+    const auto answer = unavailable(lookup, name);
+    auto response = http::Response::problem(answer.status, answer.title, answer.detail);
+    if (answer.retry_after) {
+      response.set_header("Retry-After", std::to_string(answer.retry_after->count()));
     }
-    response.set_header("Cache-Status", "homectl; fwd=miss; fwd-status=" + std::to_string(status));
+    response.set_header("Cache-Status",
+                        "homectl; fwd=miss; fwd-status=" + std::to_string(answer.status));
     return response;
   }
   const auto& entry = *lookup.entry;
@@ -190,7 +248,7 @@ http::Response serve_lookup(const http::Request& request, const Lookup& lookup,
   response.headers.push_back({"Last-Modified", last_modified(entry.fetched_wall)});
   response.headers.push_back(
       {"Cache-Control", "max-age=" + std::to_string(std::max(0LL, whole_seconds(remaining)))});
-  response.headers.push_back({"Cache-Status", lookup.cache_status});
+  response.headers.push_back({"Cache-Status", cache_status(lookup)});
   return response;
 }
 

@@ -26,14 +26,6 @@ long long whole_seconds(Duration d) {
   return std::chrono::duration_cast<std::chrono::seconds>(d).count();
 }
 
-std::string cache_status_hit(Duration remaining) {
-  return "homectl; hit; ttl=" + std::to_string(whole_seconds(remaining));
-}
-
-std::string cache_status_stale(Duration remaining, cache::Freshness freshness) {
-  return cache_status_hit(remaining) + "; detail=" + std::string(cache::to_string(freshness));
-}
-
 Duration age_of(const cache::Entry& entry, util::Clock::time_point now) {
   return std::chrono::duration_cast<Duration>(now - entry.fetched);
 }
@@ -54,29 +46,24 @@ Service::Service(const asio::any_io_executor& executor, const config::Config& co
                  Random random, ServiceOptions options)
     : m_strand(asio::make_strand(executor)), m_fetcher(fetcher), m_clock(clock),
       m_random(std::move(random)), m_options(options),
-      m_metrics(std::make_unique<Metrics>(metrics)), m_store(config.cache.max_size),
-      m_collector(std::make_shared<Collector>()) {
+      m_metrics(std::make_unique<Metrics>(metrics)), m_store(config.cache.max_size) {
   if (!m_random) {
     m_random = [] { return 0.5; };
   }
   m_table.store(std::make_shared<const Table>());
   // Nothing runs on the strand yet, so the first configuration is applied inline.
   apply_config(config);
-  m_collector->service = this;
-  metrics.on_collect([collector = m_collector] {
-    std::lock_guard lock(collector->mutex);
-    if (collector->service != nullptr) {
-      collector->service->update_collected_gauges();
-    }
-  });
 }
 
 Service::~Service() {
   // The owner stops the io_context before destroying the Service, so nothing
   // runs on the strand any more; just make sure nothing new is scheduled.
   m_stopped = true;
-  std::lock_guard lock(m_collector->mutex);
-  m_collector->service = nullptr;
+  // The samples read the clock: none may run once the Service is gone, even
+  // for a state an unfinished fetch still holds.
+  for (const auto& [name, state] : *m_table.load()) {
+    state->samples.clear();
+  }
 }
 
 std::shared_ptr<SourceState> Service::make_state(const config::SourceConfig& source) {
@@ -99,6 +86,10 @@ void Service::apply_config(const config::Config& config) {
       table->emplace(source.name, it->second);
       continue;
     }
+    if (it != old->end()) {
+      // The replaced state's samples go first: one series per source.
+      it->second->samples.clear();
+    }
     auto state = make_state(source);
     m_store.attach(state->slot);
     table->emplace(source.name, state);
@@ -111,6 +102,7 @@ void Service::apply_config(const config::Config& config) {
       continue;
     }
     state->removed = true;
+    state->samples.clear();
     state->timer->cancel();
     m_store.detach(state->slot);
     if (it == table->end()) {
@@ -120,12 +112,9 @@ void Service::apply_config(const config::Config& config) {
   for (const auto& name : m_store.set_max_bytes(config.cache.max_size)) {
     log::info("cache entry evicted", {{"source", name}, {"reason", "cache.max_size"}});
   }
-  {
-    std::lock_guard lock(m_collector->mutex);
-    m_table.store(std::move(table));
-    for (const auto& name : gone) {
-      remove_source_gauges(name);
-    }
+  m_table.store(std::move(table));
+  for (const auto& name : gone) {
+    remove_source_gauges(name);
   }
   update_cache_gauges();
   if (m_started.load() && !m_stopped.load()) {
@@ -221,17 +210,16 @@ std::optional<Lookup> Service::serve_from_memory(SourceState& state) {
   lookup.entry = entry;
   lookup.age = age;
   lookup.ttl = state.windows.ttl;
+  lookup.freshness = freshness;
   switch (freshness) {
   case cache::Freshness::fresh:
     state.lookups_hit->inc();
     lookup.kind = LookupKind::hit;
-    lookup.cache_status = cache_status_hit(state.windows.ttl - age);
     return lookup;
   case cache::Freshness::stale_while_revalidate:
   case cache::Freshness::stale_if_error:
     state.lookups_stale->inc();
     lookup.kind = LookupKind::stale;
-    lookup.cache_status = cache_status_stale(state.windows.ttl - age, freshness);
     return lookup;
   case cache::Freshness::must_revalidate:
   case cache::Freshness::expired:
@@ -298,51 +286,24 @@ asio::awaitable<Lookup> Service::forward(std::shared_ptr<SourceState> state) {
     lookup.kind = joined ? LookupKind::collapsed : LookupKind::stored;
     lookup.entry = report->entry;
     lookup.age = age_of(*lookup.entry, now);
-    lookup.cache_status = std::string("homectl; fwd=") + (stale ? "stale" : "miss") +
-                          (joined ? "; collapsed" : "; stored");
+    lookup.replaced_stale = stale != nullptr;
     co_return lookup;
   }
   if (stale && cache::servable_on_error(age_of(*stale, now), state->windows)) {
     lookup.kind = LookupKind::stale;
     lookup.entry = stale;
     lookup.age = age_of(*stale, now);
-    lookup.cache_status =
-        cache_status_stale(state->windows.ttl - lookup.age, cache::Freshness::stale_if_error);
+    lookup.freshness = cache::Freshness::stale_if_error;
     co_return lookup;
   }
   lookup.kind = LookupKind::unavailable;
   if (!report) {
-    lookup.status = 504;
-    lookup.detail = "source '" + state->config.name + "': no answer from upstream within " +
-                    std::to_string(waiter_deadline(state->config.policy, false).count()) +
-                    " ms; the fetch continues";
+    lookup.waited = waiter_deadline(state->config.policy, false);
     co_return lookup;
   }
+  lookup.failure = report->outcome;
+  lookup.error = report->error;
   lookup.retry_after = report->retry_after;
-  switch (report->outcome) {
-  case FetchOutcome::timeout:
-    lookup.status = 504;
-    lookup.detail = "source '" + state->config.name + "': upstream timed out";
-    break;
-  case FetchOutcome::breaker_open:
-    lookup.status = 503;
-    lookup.detail = "source '" + state->config.name +
-                    "': circuit breaker open after repeated upstream failures";
-    break;
-  case FetchOutcome::rate_limited:
-    lookup.status = 503;
-    lookup.detail = "source '" + state->config.name + "': outbound rate limit reached";
-    break;
-  case FetchOutcome::ok:
-  case FetchOutcome::error:
-    lookup.status = 502;
-    lookup.detail = "source '" + state->config.name + "': upstream failed" +
-                    (report->error.empty() ? std::string() : ": " + report->error);
-    break;
-  }
-  if (lookup.status == 503 && !lookup.retry_after) {
-    lookup.retry_after = std::chrono::seconds(1);
-  }
   co_return lookup;
 }
 

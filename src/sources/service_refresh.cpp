@@ -303,10 +303,6 @@ void Service::note_breaker(SourceState& state) {
     return;
   }
   state.reported_breaker = after;
-  // A refresh that outlives its source's removal must not bring its gauge back.
-  if (!state.removed) {
-    m_metrics->breaker.with({state.config.name}).set(static_cast<double>(after));
-  }
   const auto current = state.slot->peek();
   emit("breaker.changed", state, current ? current->etag : std::string(),
        std::string(resilience::to_string(after)));

@@ -82,9 +82,13 @@ struct SourceState {
   // this (see Service::read_backoff).
   util::Clock::time_point read_refresh_after{};
   SourceStatus current;
-  // The breaker state last announced (event and gauge).
+  // The breaker state last announced (breaker.changed).
   resilience::CircuitBreaker::State reported_breaker = resilience::CircuitBreaker::State::closed;
   bool removed = false;
+
+  // The scrape-time samples that read this state (Service::add_samples).
+  // Last, so they are unregistered before anything they read goes away.
+  std::vector<metrics::Registration> samples;
 };
 
 // The metric families the Service updates.
@@ -102,9 +106,9 @@ struct Service::Metrics {
                                  {"source", "result"})),
         bytes(registry.gauge("homectl_cache_bytes", "Bytes held by the source cache.")),
         entries(registry.gauge("homectl_cache_entries", "Entries held by the source cache.")),
-        breaker(registry.gauge("homectl_breaker_state",
-                               "Circuit breaker state (0 closed, 1 half-open, 2 open).",
-                               {"source"})),
+        breaker(registry.sampled_gauge("homectl_breaker_state",
+                                       "Circuit breaker state (0 closed, 1 half-open, 2 open).",
+                                       {"source"})),
         last_success(registry.gauge("homectl_source_last_success_timestamp_seconds",
                                     "Unix time of the last successful refresh.", {"source"})),
         ttl(registry.gauge("homectl_source_ttl_seconds",
@@ -115,13 +119,13 @@ struct Service::Metrics {
         required(registry.gauge("homectl_source_required",
                                 "1 when /ready needs the source to have a value, else 0.",
                                 {"source"})),
-        has_value(registry.gauge(
+        has_value(registry.sampled_gauge(
             "homectl_source_has_value",
             "1 while the source has a value it may serve (younger than ttl + stale_if_error).",
             {"source"})),
-        refresh_failing(registry.gauge("homectl_source_refresh_failing",
-                                       "1 while the latest refresh of the source failed, else 0.",
-                                       {"source"})) {}
+        refresh_failing(registry.sampled_gauge(
+            "homectl_source_refresh_failing",
+            "1 while the latest refresh of the source failed, else 0.", {"source"})) {}
 
   metrics::Family<metrics::Counter>& requests;
   metrics::Family<metrics::Counter>& failures;
@@ -129,23 +133,15 @@ struct Service::Metrics {
   metrics::Family<metrics::Counter>& lookups;
   metrics::Family<metrics::Gauge>& bytes;
   metrics::Family<metrics::Gauge>& entries;
-  metrics::Family<metrics::Gauge>& breaker;
+  metrics::SampledFamily& breaker;
   metrics::Family<metrics::Gauge>& last_success;
   // Per-source gauges from the configuration, set when a source is (re)created.
   metrics::Family<metrics::Gauge>& ttl;
   metrics::Family<metrics::Gauge>& stale_while_revalidate;
   metrics::Family<metrics::Gauge>& required;
-  // Per-source gauges that change with time, set before every render.
-  metrics::Family<metrics::Gauge>& has_value;
-  metrics::Family<metrics::Gauge>& refresh_failing;
-};
-
-// Lets the registry's collect hook reach the Service for as long as it exists.
-// Its mutex also orders the hook against a reload dropping a source's gauges,
-// so a render never brings back the gauges of a removed source.
-struct Service::Collector {
-  std::mutex mutex;
-  const Service* service = nullptr;
+  // Per-source gauges that change with time, read at scrape time.
+  metrics::SampledFamily& has_value;
+  metrics::SampledFamily& refresh_failing;
 };
 
 } // namespace homectl::sources

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <string>
+#include <vector>
+
 namespace homectl::metrics {
 namespace {
 
@@ -36,10 +40,51 @@ TEST(MetricsRegistry, RendersCountersGaugesAndHistograms) {
 TEST(MetricsRegistry, EscapesLabelValuesAndRunsCollectHooks) {
   Registry registry;
   auto& g = registry.gauge("g", "help with \\ and\nnewline", {"source"});
-  registry.on_collect([&g] { g.with({"a\"b\\c\nd"}).set(0.25); });
+  int runs = 0;
+  auto hook = registry.on_collect([&g, &runs] {
+    ++runs;
+    g.with({"a\"b\\c\nd"}).set(0.25);
+  });
   EXPECT_EQ(registry.render(), "# HELP g help with \\\\ and\\nnewline\n"
                                "# TYPE g gauge\n"
                                "g{source=\"a\\\"b\\\\c\\nd\"} 0.25\n");
+  EXPECT_EQ(runs, 1);
+  hook.reset();
+  (void)registry.render();
+  EXPECT_EQ(runs, 1); // unregistered: never runs again
+}
+
+TEST(MetricsRegistry, SampledFamiliesReadWhereTheEventsAreCounted) {
+  Registry registry;
+  std::atomic<long long> accepted{7};
+  double open = 2;
+  auto& counter = registry.sampled_counter("c_total", "Counted elsewhere.", {"phase"});
+  auto& gauge = registry.sampled_gauge("g", "Read elsewhere.");
+  auto idle = counter.add({"idle"}, [&] { return static_cast<double>(accepted.load()); });
+  auto write = counter.add({"write"}, [] { return 1.0; });
+  std::vector<Registration> kept;
+  kept.push_back(gauge.add({}, [&] { return open; }));
+  accepted = 9;
+  open = 0.5;
+  EXPECT_EQ(registry.render(), "# HELP c_total Counted elsewhere.\n"
+                               "# TYPE c_total counter\n"
+                               "c_total{phase=\"idle\"} 9\n"
+                               "c_total{phase=\"write\"} 1\n"
+                               "# HELP g Read elsewhere.\n"
+                               "# TYPE g gauge\n"
+                               "g 0.5\n");
+
+  // A destroyed (or moved-from and reset) registration takes its sample along.
+  Registration moved = std::move(idle);
+  idle.reset();
+  EXPECT_NE(registry.render().find("phase=\"idle\""), std::string::npos);
+  moved = std::move(write); // the idle sample goes as `moved` is reassigned
+  kept.clear();
+  EXPECT_EQ(registry.render(), "# HELP c_total Counted elsewhere.\n"
+                               "# TYPE c_total counter\n"
+                               "c_total{phase=\"write\"} 1\n"
+                               "# HELP g Read elsewhere.\n"
+                               "# TYPE g gauge\n");
 }
 
 TEST(MetricsRegistry, RemoveDropsOneChildAndIgnoresUnknownOnes) {

@@ -90,6 +90,14 @@ TEST(SourcesMetrics, ReloadDropsTheGaugesOfRemovedSourcesAndUpdatesChangedOnes) 
   f.service.reconfigure(make_config({changed}));
   run_ready(f.ctx);
   EXPECT_EQ(f.gauge("homectl_source_ttl_seconds", "weather"), 15);
+  // The changed source's scrape-time gauges come from its new state only.
+  const auto text = f.registry.render();
+  for (const std::string series : {"homectl_breaker_state{source=\"weather\"}",
+                                   "homectl_source_has_value{source=\"weather\"}"}) {
+    const auto first = text.find(series);
+    ASSERT_NE(first, std::string::npos) << series;
+    EXPECT_EQ(text.find(series, first + 1), std::string::npos) << series << " twice";
+  }
   for (const auto* name :
        {"homectl_breaker_state", "homectl_source_last_success_timestamp_seconds",
         "homectl_source_ttl_seconds", "homectl_source_stale_while_revalidate_seconds",

@@ -282,5 +282,45 @@ TEST(SourcesRoutes, SlowEventSubscribersAreDropped) {
   EXPECT_EQ(api.service.events().subscribers(), 0u);
 }
 
+TEST(SourcesRoutes, UnavailableNamesTheCause) {
+  Lookup lookup;
+  lookup.kind = LookupKind::unavailable;
+  lookup.waited = 6000ms;
+  auto answer = unavailable(lookup, "plug");
+  EXPECT_EQ(answer.status, 504);
+  EXPECT_EQ(answer.title, "Upstream timed out");
+  EXPECT_EQ(answer.detail,
+            "source 'plug': no answer from upstream within 6000 ms; the fetch continues");
+  EXPECT_FALSE(answer.retry_after);
+
+  lookup.failure = FetchOutcome::rate_limited;
+  answer = unavailable(lookup, "plug");
+  EXPECT_EQ(answer.status, 503);
+  EXPECT_EQ(answer.title, "Source unavailable");
+  EXPECT_EQ(answer.detail, "source 'plug': outbound rate limit reached");
+  EXPECT_EQ(answer.retry_after, std::chrono::seconds(1));
+  lookup.retry_after = std::chrono::seconds(30);
+  EXPECT_EQ(unavailable(lookup, "plug").retry_after, std::chrono::seconds(30));
+
+  lookup.failure = FetchOutcome::error;
+  lookup.error.clear();
+  EXPECT_EQ(unavailable(lookup, "plug").detail, "source 'plug': upstream failed");
+}
+
+TEST(SourcesRoutes, CacheStatusDescribesHowALookupWasServed) {
+  Lookup lookup;
+  lookup.ttl = 60s;
+  lookup.age = 15s;
+  lookup.kind = LookupKind::hit;
+  EXPECT_EQ(cache_status(lookup), "homectl; hit; ttl=45");
+  lookup.kind = LookupKind::stale;
+  lookup.age = 90s;
+  lookup.freshness = cache::Freshness::stale_while_revalidate;
+  EXPECT_EQ(cache_status(lookup), "homectl; hit; ttl=-30; detail=stale-while-revalidate");
+  lookup.kind = LookupKind::collapsed;
+  lookup.replaced_stale = true;
+  EXPECT_EQ(cache_status(lookup), "homectl; fwd=stale; collapsed");
+}
+
 } // namespace
 } // namespace homectl::sources

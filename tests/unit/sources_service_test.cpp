@@ -1,4 +1,5 @@
 #include "homectl/metrics/registry.hpp"
+#include "homectl/sources/routes.hpp"
 #include "homectl/sources/service.hpp"
 #include "sources_fakes.hpp"
 
@@ -50,7 +51,7 @@ TEST(SourcesService, MissFetchesStoresThenHits) {
   f.fetcher.fallback = FakeFetcher::ok("{\"t\":21}");
   auto lookup = f.get();
   EXPECT_EQ(lookup.kind, LookupKind::stored);
-  EXPECT_EQ(lookup.cache_status, "homectl; fwd=miss; stored");
+  EXPECT_EQ(cache_status(lookup), "homectl; fwd=miss; stored");
   ASSERT_TRUE(lookup.entry);
   EXPECT_EQ(*lookup.entry->body, "{\"t\":21}");
   EXPECT_EQ(lookup.entry->content_type, "application/json");
@@ -60,7 +61,7 @@ TEST(SourcesService, MissFetchesStoresThenHits) {
   f.clock.advance(10s);
   lookup = f.get();
   EXPECT_EQ(lookup.kind, LookupKind::hit);
-  EXPECT_EQ(lookup.cache_status, "homectl; hit; ttl=50");
+  EXPECT_EQ(cache_status(lookup), "homectl; hit; ttl=50");
   EXPECT_EQ(lookup.age, 10s);
   EXPECT_EQ(f.fetcher.calls, 1);
   EXPECT_EQ(f.metric("homectl_cache_lookups_total{source=\"weather\",result=\"hit\"}"), 1);
@@ -88,7 +89,7 @@ TEST(SourcesService, StaleWhileRevalidateServesAtOnceWithOneBackgroundRefresh) {
   for (int i = 0; i < 20; ++i) {
     const auto lookup = f.get();
     EXPECT_EQ(lookup.kind, LookupKind::stale);
-    EXPECT_EQ(lookup.cache_status, "homectl; hit; ttl=-12; detail=stale-while-revalidate");
+    EXPECT_EQ(cache_status(lookup), "homectl; hit; ttl=-12; detail=stale-while-revalidate");
     EXPECT_EQ(*lookup.entry->body, "{\"v\":1}");
   }
   run_ready(f.ctx);
@@ -96,7 +97,7 @@ TEST(SourcesService, StaleWhileRevalidateServesAtOnceWithOneBackgroundRefresh) {
   f.fetcher.release();
   run_until(f.ctx, [&] { return f.get().kind == LookupKind::hit; });
   const auto lookup = f.get();
-  EXPECT_EQ(lookup.cache_status, "homectl; hit; ttl=60");
+  EXPECT_EQ(cache_status(lookup), "homectl; hit; ttl=60");
   EXPECT_EQ(*lookup.entry->body, "{\"t\":22}");
   EXPECT_EQ(f.fetcher.calls, 2);
 }
@@ -113,7 +114,7 @@ TEST(SourcesService, StaleIfErrorServesThroughAnOutageAndRecovers) {
   f.clock.advance(890s); // 900 s past expiry: beyond swr, inside sie
   auto lookup = f.get();
   EXPECT_EQ(lookup.kind, LookupKind::stale);
-  EXPECT_EQ(lookup.cache_status, "homectl; hit; ttl=-900; detail=stale-if-error");
+  EXPECT_EQ(cache_status(lookup), "homectl; hit; ttl=-900; detail=stale-if-error");
   EXPECT_EQ(lookup.entry, good);
   run_ready(f.ctx);
   const auto views = f.service.sources();
@@ -174,18 +175,23 @@ TEST(SourcesService, NothingServableMapsOutcomesTo502And504And503) {
   f.fetcher.fallback = FakeFetcher::failed(503, "HTTP 503");
   auto lookup = f.get();
   EXPECT_EQ(lookup.kind, LookupKind::unavailable);
-  EXPECT_EQ(lookup.status, 502);
-  EXPECT_EQ(lookup.detail, "source 'weather': upstream failed: HTTP 503");
+  EXPECT_EQ(lookup.failure, FetchOutcome::error);
+  auto answer = unavailable(lookup, "weather");
+  EXPECT_EQ(answer.status, 502);
+  EXPECT_EQ(answer.title, "Upstream failed");
+  EXPECT_EQ(answer.detail, "source 'weather': upstream failed: HTTP 503");
 
   f.fetcher.fallback = FakeFetcher::failed(0, "timed out after 50 ms", FetchOutcome::timeout);
   lookup = f.get();
-  EXPECT_EQ(lookup.status, 504);
+  EXPECT_EQ(unavailable(lookup, "weather").status, 504);
   lookup = f.get(); // third consecutive failure opens the breaker
-  EXPECT_EQ(lookup.status, 504);
+  EXPECT_EQ(unavailable(lookup, "weather").status, 504);
   lookup = f.get();
-  EXPECT_EQ(lookup.status, 503);
-  ASSERT_TRUE(lookup.retry_after);
-  EXPECT_EQ(*lookup.retry_after, 10s);
+  EXPECT_EQ(lookup.failure, FetchOutcome::breaker_open);
+  answer = unavailable(lookup, "weather");
+  EXPECT_EQ(answer.status, 503);
+  ASSERT_TRUE(answer.retry_after);
+  EXPECT_EQ(*answer.retry_after, 10s);
   EXPECT_EQ(f.fetcher.calls, 3);
 }
 
@@ -251,7 +257,7 @@ TEST(SourcesService, AThousandConcurrentMissesShareOneFetch) {
   }
   EXPECT_EQ(stored, 1);
   EXPECT_EQ(collapsed, 999);
-  EXPECT_EQ(results.back().cache_status, "homectl; fwd=miss; collapsed");
+  EXPECT_EQ(cache_status(results.back()), "homectl; fwd=miss; collapsed");
 }
 
 TEST(SourcesService, AWaiterGivesUpWithTheStaleCopyWhileTheFetchCarriesOn) {
@@ -263,7 +269,7 @@ TEST(SourcesService, AWaiterGivesUpWithTheStaleCopyWhileTheFetchCarriesOn) {
   const auto lookup = f.get(); // waits its own deadline (timeout = 50 ms), then gives up
   EXPECT_EQ(lookup.kind, LookupKind::stale);
   EXPECT_EQ(lookup.entry, old);
-  EXPECT_EQ(lookup.cache_status, "homectl; hit; ttl=-540; detail=stale-if-error");
+  EXPECT_EQ(cache_status(lookup), "homectl; hit; ttl=-540; detail=stale-if-error");
   EXPECT_EQ(f.fetcher.calls, 2);
   f.fetcher.release();
   ASSERT_TRUE(run_until(f.ctx, [&] { return f.service.sources()[0].state == "fresh"; }));
@@ -277,7 +283,7 @@ TEST(SourcesService, RevalidationPastTheSwrWindowIsForwarded) {
   f.fetcher.fallback = FakeFetcher::ok("{\"t\":25}");
   const auto lookup = f.get();
   EXPECT_EQ(lookup.kind, LookupKind::stored);
-  EXPECT_EQ(lookup.cache_status, "homectl; fwd=stale; stored");
+  EXPECT_EQ(cache_status(lookup), "homectl; fwd=stale; stored");
   EXPECT_EQ(*lookup.entry->body, "{\"t\":25}");
 }
 

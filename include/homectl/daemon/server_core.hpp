@@ -34,6 +34,9 @@ struct ServerCore {
 
   ServerState state;
   metrics::Registry metrics;
+  // The daemon's scrape-time samples and collect hooks; they go before the
+  // registry and everything they read.
+  std::vector<metrics::Registration> metric_samples;
   health::Checks checks;
   http::Router router; // filled before serving, then read-only
   http::InboundLimiter limiter;

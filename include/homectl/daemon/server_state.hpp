@@ -32,20 +32,25 @@ public:
   // Wall-clock start time (process_start_time_seconds, /health).
   std::chrono::system_clock::time_point started_wall() const { return m_started_wall; }
 
-  // Open client connections, requests being handled (header read, answer not
-  // yet written) and open event streams.
+  // Open client connections (homectl_http_connections), requests being
+  // handled, header read and answer not yet written
+  // (homectl_http_requests_in_flight), and open event streams. /metrics reads
+  // these totals at scrape time (endpoints.cpp).
   std::atomic<int> connections{0};
   std::atomic<int> in_flight{0};
   std::atomic<int> streams{0};
-  // Connections accepted since start.
+  // Connections accepted since start (homectl_http_connections_accepted_total).
   std::atomic<long long> accepted_connections{0};
-  // Connections refused because server.max_connections was reached.
+  // Connections refused because server.max_connections was reached
+  // (homectl_http_connections_refused_total).
   std::atomic<long long> refused_connections{0};
-  // Failed accepts (e.g. EMFILE: the process is out of file descriptors).
+  // Failed accepts, e.g. EMFILE: the process is out of file descriptors
+  // (homectl_http_accept_errors_total).
   std::atomic<long long> accept_errors{0};
   // Connections closed because the client was too slow: no request on an idle
   // keep-alive connection, header or body not complete in time, or a response
-  // (or event) it did not read within the write deadline.
+  // (or event) it did not read within the write deadline
+  // (homectl_http_connection_timeouts_total{phase}).
   std::atomic<long long> idle_timeouts{0};
   std::atomic<long long> header_timeouts{0};
   std::atomic<long long> body_timeouts{0};

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // In-memory metrics with bounded labels, rendered as Prometheus text 0.0.4.
@@ -59,6 +60,77 @@ private:
 const std::vector<double>& latency_buckets();
 
 enum class Type { counter, gauge, histogram };
+
+// Keeps a scrape-time sample or a collect hook registered, and unregisters it
+// when destroyed: after that its callback never runs again (a render that is
+// reading it finishes first). Move-only; the registry must outlive it.
+class [[nodiscard]] Registration {
+public:
+  Registration() = default;
+  explicit Registration(std::function<void()> unregister) : m_unregister(std::move(unregister)) {}
+  Registration(Registration&& other) noexcept
+      : m_unregister(std::exchange(other.m_unregister, {})) {}
+  Registration& operator=(Registration&& other) noexcept {
+    if (this != &other) {
+      reset();
+      m_unregister = std::exchange(other.m_unregister, {});
+    }
+    return *this;
+  }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+  ~Registration() { reset(); }
+
+  void reset() {
+    if (m_unregister) {
+      std::exchange(m_unregister, {})();
+    }
+  }
+
+private:
+  std::function<void()> m_unregister;
+};
+
+// A counter or gauge family whose samples are read when /metrics is rendered,
+// each straight from the total or state where its events are counted: nothing
+// is copied into the registry, so nothing can fall behind.
+class SampledFamily {
+public:
+  using Read = std::function<double()>;
+
+  SampledFamily(Type type, std::string name, std::string help, std::vector<std::string> label_names)
+      : m_type(type), m_name(std::move(name)), m_help(std::move(help)),
+        m_label_names(std::move(label_names)) {}
+
+  // Adds the sample for these label values (in label-name order); it is read
+  // on the rendering thread until the returned Registration is destroyed.
+  Registration add(std::vector<std::string> label_values, Read read);
+
+  Type type() const { return m_type; }
+  const std::string& name() const { return m_name; }
+  const std::string& help() const { return m_help; }
+  const std::vector<std::string>& label_names() const { return m_label_names; }
+
+  // Calls f(label_values, value) for each sample, in label order.
+  template <typename F>
+  void for_each(F&& f) const {
+    std::lock_guard lock(m_mutex);
+    for (const auto& [key, sample] : m_samples) {
+      f(key.first, sample());
+    }
+  }
+
+private:
+  Type m_type;
+  std::string m_name;
+  std::string m_help;
+  std::vector<std::string> m_label_names;
+  mutable std::mutex m_mutex;
+  std::uint64_t m_next_id = 0;
+  // Keyed by label values, then by id: a sample re-added under the same labels
+  // before the old one is unregistered does not replace it.
+  std::map<std::pair<std::vector<std::string>, std::uint64_t>, Read> m_samples;
+};
 
 // A metric name with its label names and one child per label-value tuple.
 template <typename T>
@@ -129,9 +201,16 @@ public:
                                std::vector<std::string> label_names,
                                std::vector<double> bounds = latency_buckets());
 
-  // Runs before every render, e.g. to refresh gauges read from elsewhere
-  // (process memory, cache size). Hooks run on the rendering thread.
-  void on_collect(std::function<void()> hook);
+  // Families whose samples are read at render time (SampledFamily::add).
+  SampledFamily& sampled_counter(std::string name, std::string help,
+                                 std::vector<std::string> label_names = {});
+  SampledFamily& sampled_gauge(std::string name, std::string help,
+                               std::vector<std::string> label_names = {});
+
+  // Runs before every render, until the Registration is destroyed, e.g. to
+  // refresh gauges that cost a system call each (process memory and CPU).
+  // Hooks run on the rendering thread.
+  Registration on_collect(std::function<void()> hook);
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
@@ -142,10 +221,15 @@ private:
     std::unique_ptr<Family<Counter>> counter;
     std::unique_ptr<Family<Gauge>> gauge;
     std::unique_ptr<Family<Histogram>> histogram;
+    std::unique_ptr<SampledFamily> sampled;
   };
   mutable std::mutex m_mutex;
   std::vector<Entry> m_entries; // registration order = render order
-  std::vector<std::function<void()>> m_hooks;
+  // Held while hooks run and while one is removed, so a removed hook never
+  // runs again.
+  mutable std::mutex m_hooks_mutex;
+  std::uint64_t m_next_hook = 0;
+  std::map<std::uint64_t, std::function<void()>> m_hooks;
 };
 
 // Escapes a label value (backslash, double quote, newline).

@@ -3,6 +3,7 @@
 #include "homectl/cache/entry.hpp"
 #include "homectl/cache/single_flight.hpp"
 #include "homectl/cache/store.hpp"
+#include "homectl/cache/windows.hpp"
 #include "homectl/config/config.hpp"
 #include "homectl/health/checks.hpp"
 #include "homectl/resilience/circuit_breaker.hpp"
@@ -57,24 +58,31 @@ struct ServiceOptions {
   SharedStore* shared_store = nullptr; // optional L2 (Redis); null = none
 };
 
-// How a GET of a source was answered.
+// How a GET of a source was answered. What that means in HTTP (the status,
+// the problem text, Cache-Status) is decided by the routes (routes.hpp).
 enum class LookupKind {
   unknown_source,
   hit,         // fresh from memory
   stale,       // served stale (while revalidating, or because refreshes fail)
   stored,      // fetched for this request and stored
   collapsed,   // waited for a fetch another request started
-  unavailable, // nothing servable: see status/detail
+  unavailable, // nothing servable: see failure
 };
 
 struct Lookup {
   LookupKind kind = LookupKind::unknown_source;
   std::shared_ptr<const cache::Entry> entry; // what to serve, unless unavailable
-  std::string cache_status;                  // the Cache-Status header value (RFC 9211)
   Duration age{0};                           // entry age when served
   Duration ttl{0};                           // the source's ttl
-  int status = 0;                            // unavailable: 502, 503 or 504
-  std::string detail;                        // unavailable: why, for problem+json
+  // stale: the window that makes the entry servable.
+  cache::Freshness freshness = cache::Freshness::fresh;
+  // stored, collapsed: the fetch replaced a stale copy (rather than nothing).
+  bool replaced_stale = false;
+  // unavailable: how the refresh failed, or nullopt when it did not finish
+  // within `waited` (it continues in the background).
+  std::optional<FetchOutcome> failure;
+  std::string error; // unavailable: the upstream error, if any
+  Duration waited{0};
   std::optional<std::chrono::seconds> retry_after;
 };
 
@@ -162,7 +170,6 @@ public:
 private:
   using Table = std::map<std::string, std::shared_ptr<SourceState>, std::less<>>;
   struct Metrics;
-  struct Collector;
 
   std::shared_ptr<SourceState> find(std::string_view name) const;
   std::shared_ptr<SourceState> make_state(const config::SourceConfig& source);
@@ -216,13 +223,12 @@ private:
   void publish_status(SourceState& state);
   void update_cache_gauges();
   // Per-source gauges (service_metrics.cpp). The configured ones (ttl,
-  // stale_while_revalidate, required) and a closed breaker for a new source:
-  void set_source_gauges(const SourceState& state);
-  // Every per-source gauge of a source that is gone (caller holds the collector's lock):
+  // stale_while_revalidate, required), and the samples read at scrape time
+  // (breaker state, a servable value, failing refreshes) until the state is
+  // dropped:
+  void set_source_gauges(SourceState& state);
+  // The configured gauges of a source that is gone:
   void remove_source_gauges(std::string_view name);
-  // The breaker state, whether a value is servable and whether refreshes fail,
-  // from every source's status as of now; before each render (any thread).
-  void update_collected_gauges() const;
 
   boost::asio::strand<boost::asio::any_io_executor> m_strand;
   Fetcher& m_fetcher;
@@ -235,7 +241,6 @@ private:
   std::atomic<std::shared_ptr<const Table>> m_table;
   std::atomic<bool> m_started{false};
   std::atomic<bool> m_stopped{false};
-  std::shared_ptr<Collector> m_collector;
 };
 
 } // namespace homectl::sources
