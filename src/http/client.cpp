@@ -264,7 +264,7 @@ struct Client::Impl {
 
   Result<std::shared_ptr<ssl::context>> context_for(const ClientOptions& options);
   asio::awaitable<ClientResponse> exchange(const Exchange& x);
-  asio::awaitable<ClientResponse> connect(const Exchange& x, std::unique_ptr<Connection>& out);
+  asio::awaitable<Result<std::unique_ptr<Connection>, ClientResponse>> connect(const Exchange& x);
   std::unique_ptr<Connection> take_idle(const std::string& key);
   void put_idle(const std::string& key, std::unique_ptr<Connection> connection);
 };
@@ -328,18 +328,19 @@ Result<std::shared_ptr<ssl::context>> Client::Impl::context_for(const ClientOpti
   return ctx;
 }
 
-// Opens a connection (DNS, TCP, TLS) within the deadline; on failure `out`
-// stays empty and the returned response says why.
-asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
-                                                      std::unique_ptr<Connection>& out) {
-  auto ex = co_await asio::this_coro::executor;
-  if (SteadyClock::now() >= x.deadline) {
-    co_return failure(ClientError::timeout, "timed out after " + config::format_duration(x.budget));
-  }
-  // Asio's resolver cannot abandon a getaddrinfo() in progress (cancel() only
-  // takes effect when it returns), so the lookup runs on its own and this
-  // coroutine waits for whichever comes first: its answer or the deadline.
-  // A late answer lands in the shared state and is dropped.
+namespace {
+
+// A step toward a connection: what it produced, or the failed response the
+// exchange ends with.
+template <typename T>
+using Step = Result<T, ClientResponse>;
+
+// Looks the host up within the deadline. Asio's resolver cannot abandon a
+// getaddrinfo() in progress (cancel() only takes effect when it returns), so
+// the lookup runs on its own and this waits for whichever comes first: its
+// answer or the deadline. A late answer lands in the shared state and is
+// dropped.
+asio::awaitable<Step<tcp::resolver::results_type>> resolve(const Exchange& x) {
   struct Lookup {
     explicit Lookup(const asio::any_io_executor& e) : resolver(e), done(e) {}
     tcp::resolver resolver;
@@ -348,7 +349,8 @@ asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
     tcp::resolver::results_type endpoints;
     bool finished = false;
   };
-  auto lookup = std::make_shared<Lookup>(ex);
+  const auto executor = co_await asio::this_coro::executor;
+  auto lookup = std::make_shared<Lookup>(executor);
   lookup->done.expires_at(x.deadline);
   lookup->resolver.async_resolve(
       x.url.host, std::to_string(x.url.port),
@@ -366,32 +368,54 @@ asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
   if (lookup->ec) {
     co_return failure(ClientError::connect, "dns: " + x.url.host + ": " + lookup->ec.message());
   }
-  const auto endpoints = lookup->endpoints;
+  co_return lookup->endpoints;
+}
 
-  beast::tcp_stream stream(ex);
+// A TCP connection to the first endpoint that accepts, within the deadline.
+asio::awaitable<Step<beast::tcp_stream>> open_tcp(const Exchange& x,
+                                                  const tcp::resolver::results_type& endpoints) {
+  const auto executor = co_await asio::this_coro::executor;
+  beast::tcp_stream stream(executor);
   stream.expires_at(x.deadline);
-  auto [cec, endpoint] =
+  auto [ec, endpoint] =
       co_await stream.async_connect(endpoints, asio::as_tuple(asio::use_awaitable));
   (void)endpoint;
-  if (cec) {
-    ClientResponse r = io_failure(x, "connect", cec);
+  if (ec) {
+    ClientResponse r = io_failure(x, "connect", ec);
     if (r.error == ClientError::protocol) {
       r.error = ClientError::connect;
     }
     co_return r;
   }
-  auto connection = std::make_unique<Connection>();
-  if (!x.url.tls) {
-    connection->plain = std::make_unique<beast::tcp_stream>(std::move(stream));
-    out = std::move(connection);
-    co_return ClientResponse{};
-  }
+  co_return std::move(stream);
+}
 
-  auto ctx = context_for(x.options);
-  if (!ctx) {
-    co_return failure(ClientError::tls, ctx.error().message);
+// Why a TLS handshake failed, most specific first: the deadline, a
+// certificate for another host, a chain OpenSSL refused, anything else.
+ClientResponse handshake_failure(const Exchange& x, boost::system::error_code ec,
+                                 long verify_result, bool host_mismatch) {
+  ClientResponse r = io_failure(x, "tls handshake", ec);
+  if (r.error == ClientError::timeout) {
+    return r;
   }
-  connection->context = *ctx;
+  if (host_mismatch) {
+    return failure(ClientError::tls, "tls: certificate verify failed: the certificate does not "
+                                     "match host \"" +
+                                         x.url.host + "\"");
+  }
+  if (verify_result != X509_V_OK) {
+    return failure(ClientError::tls, std::string("tls: certificate verify failed: ") +
+                                         X509_verify_cert_error_string(verify_result));
+  }
+  return failure(ClientError::tls, "tls handshake: " + ec.message());
+}
+
+// The TLS session over `stream`: SNI, and with tls_verify the chain and the
+// host name checked.
+asio::awaitable<Step<std::unique_ptr<Connection>>>
+handshake(const Exchange& x, std::shared_ptr<ssl::context> context, beast::tcp_stream stream) {
+  auto connection = std::make_unique<Connection>();
+  connection->context = std::move(context);
   connection->tls =
       std::make_unique<ssl::stream<beast::tcp_stream>>(std::move(stream), *connection->context);
   auto& tls = *connection->tls;
@@ -413,27 +437,41 @@ asio::awaitable<ClientResponse> Client::Impl::connect(const Exchange& x,
       return ok;
     });
   }
-  auto [hec] =
+  auto [ec] =
       co_await tls.async_handshake(ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
-  if (hec) {
-    ClientResponse r = io_failure(x, "tls handshake", hec);
-    if (r.error == ClientError::timeout) {
-      co_return r;
-    }
-    long verify = SSL_get_verify_result(tls.native_handle());
-    if (*host_mismatch) {
-      co_return failure(ClientError::tls, "tls: certificate verify failed: the certificate does "
-                                          "not match host \"" +
-                                              x.url.host + "\"");
-    }
-    if (verify != X509_V_OK) {
-      co_return failure(ClientError::tls, std::string("tls: certificate verify failed: ") +
-                                              X509_verify_cert_error_string(verify));
-    }
-    co_return failure(ClientError::tls, "tls handshake: " + hec.message());
+  if (ec) {
+    co_return handshake_failure(x, ec, SSL_get_verify_result(tls.native_handle()), *host_mismatch);
   }
-  out = std::move(connection);
-  co_return ClientResponse{};
+  co_return std::move(connection);
+}
+
+} // namespace
+
+// Opens a connection (DNS, TCP, TLS) within the deadline.
+asio::awaitable<Result<std::unique_ptr<Connection>, ClientResponse>>
+Client::Impl::connect(const Exchange& x) {
+  if (SteadyClock::now() >= x.deadline) {
+    co_return failure(ClientError::timeout, "timed out after " + config::format_duration(x.budget));
+  }
+  auto endpoints = co_await resolve(x);
+  if (!endpoints) {
+    co_return std::move(endpoints).error();
+  }
+  auto stream = co_await open_tcp(x, *endpoints);
+  if (!stream) {
+    co_return std::move(stream).error();
+  }
+  if (!x.url.tls) {
+    auto connection = std::make_unique<Connection>();
+    connection->plain = std::make_unique<beast::tcp_stream>(std::move(*stream));
+    co_return std::move(connection);
+  }
+  auto context = context_for(x.options);
+  if (!context) {
+    co_return failure(ClientError::tls, context.error().message);
+  }
+  auto shared_context = std::move(*context);
+  co_return co_await handshake(x, std::move(shared_context), std::move(*stream));
 }
 
 asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
@@ -457,11 +495,11 @@ asio::awaitable<ClientResponse> Client::Impl::exchange(const Exchange& x) {
       }
     }
   }
-  std::unique_ptr<Connection> connection;
-  ClientResponse failed = co_await connect(x, connection);
-  if (!connection) {
-    co_return failed;
+  auto connected = co_await connect(x);
+  if (!connected) {
+    co_return std::move(connected).error();
   }
+  auto connection = std::move(*connected);
   const Exchange answer = answer_phase(x);
   connection->lowest().expires_at(answer.deadline);
   ClientResponse r = co_await converse_on(*connection, answer, reusable);

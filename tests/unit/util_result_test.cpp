@@ -35,5 +35,25 @@ TEST(Result, VoidIsSuccessOrAnError) {
   EXPECT_TRUE(copy.ok());
 }
 
+// An area whose failures carry more than a message names its own error type.
+struct Refusal {
+  int status = 0;
+  std::string reason;
+};
+
+TEST(Result, CarriesAnAreasOwnErrorType) {
+  Result<std::string, Refusal> good = std::string("body");
+  ASSERT_TRUE(good);
+  EXPECT_EQ(*good, "body");
+  Result<std::string, Refusal> bad = Refusal{503, "busy"};
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().status, 503);
+  const Refusal moved = std::move(bad).error();
+  EXPECT_EQ(moved.reason, "busy");
+  Result<void, Refusal> none = Refusal{429, "slow down"};
+  EXPECT_FALSE(none.ok());
+  EXPECT_EQ(none.error().reason, "slow down");
+}
+
 } // namespace
 } // namespace homectl
