@@ -120,11 +120,11 @@ void ConfigBuilder::add_problem(Severity severity, const Origin& origin, std::st
   m_result.problems.push_back(std::move(p));
 }
 
-Origin ConfigBuilder::file_origin(const std::string& pointer, bool key) const {
+Origin ConfigBuilder::file_origin(const std::string& pointer, At at) const {
   Origin o;
   o.kind = Origin::Kind::file;
   if (m_document != nullptr) {
-    const auto& map = key ? m_document->key_positions : m_document->value_positions;
+    const auto& map = at == At::key ? m_document->key_positions : m_document->value_positions;
     if (auto it = map.find(pointer); it != map.end()) {
       o.position = it->second;
     }
@@ -140,7 +140,7 @@ void ConfigBuilder::read_document(const JsoncDocument* document) {
   for (const auto& pointer : document->duplicate_keys) {
     std::string dotted = pointer.substr(1);
     std::replace(dotted.begin(), dotted.end(), '/', '.');
-    add_problem(Severity::error, file_origin(pointer, true), dotted,
+    add_problem(Severity::error, file_origin(pointer, At::key), dotted,
                 "the key is given twice (only the last one would count)");
   }
   if (!document->value.is_object()) {
@@ -170,7 +170,7 @@ void ConfigBuilder::unknown_key(const std::string& pointer, const std::string& d
   } else if (auto hint = util::did_you_mean(key, candidates)) {
     message += "; did you mean " + quote(*hint) + "?";
   }
-  add_problem(Severity::error, file_origin(pointer, true), dotted, std::move(message));
+  add_problem(Severity::error, file_origin(pointer, At::key), dotted, std::move(message));
 }
 
 void ConfigBuilder::walk_object(const nlohmann::json& object, const std::string& pointer,
@@ -183,7 +183,7 @@ void ConfigBuilder::walk_object(const nlohmann::json& object, const std::string&
     }
     if (child == "defaults") {
       if (expect_object(value, child_pointer, child)) {
-        walk_scoped(value, child_pointer, child, false);
+        walk_scoped(value, child_pointer, child, PolicyOf::defaults);
       }
     } else if (child == "sources") {
       if (expect_object(value, child_pointer, child)) {
@@ -204,9 +204,9 @@ void ConfigBuilder::walk_object(const nlohmann::json& object, const std::string&
 }
 
 void ConfigBuilder::walk_scoped(const nlohmann::json& object, const std::string& pointer,
-                                const std::string& dotted, bool with_source_fields) {
-  const auto candidates =
-      with_source_fields ? keys_of({Scope::policy, Scope::source}) : keys_of({Scope::policy});
+                                const std::string& dotted, PolicyOf policy_of) {
+  const auto candidates = policy_of == PolicyOf::source ? keys_of({Scope::policy, Scope::source})
+                                                        : keys_of({Scope::policy});
   for (const auto& [key, value] : object.items()) {
     const std::string child_pointer = pointer_append(pointer, key);
     const std::string child = join_path(dotted, key);
@@ -215,7 +215,7 @@ void ConfigBuilder::walk_scoped(const nlohmann::json& object, const std::string&
       continue;
     }
     const auto source_keys = keys_of({Scope::source});
-    if (!with_source_fields &&
+    if (policy_of == PolicyOf::defaults &&
         std::find(source_keys.begin(), source_keys.end(), key) != source_keys.end()) {
       unknown_key(child_pointer, child, key, candidates,
                   quote(key) + " is set per source, not in defaults");
@@ -230,14 +230,15 @@ void ConfigBuilder::walk_sources(const nlohmann::json& object, const std::string
     const std::string child_pointer = pointer_append(pointer, name);
     const std::string child = "sources." + name;
     if (auto valid = parse_source_name(name); !valid) {
-      add_problem(Severity::error, file_origin(child_pointer, true), child, valid.error().message);
+      add_problem(Severity::error, file_origin(child_pointer, At::key), child,
+                  valid.error().message);
       continue;
     }
     if (!expect_object(value, child_pointer, child)) {
       continue;
     }
-    m_sources.push_back(SourceEntry{name, file_origin(child_pointer, true).position});
-    walk_scoped(value, child_pointer, child, true);
+    m_sources.push_back(SourceEntry{name, file_origin(child_pointer, At::key).position});
+    walk_scoped(value, child_pointer, child, PolicyOf::source);
   }
 }
 

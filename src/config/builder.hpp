@@ -49,19 +49,25 @@ private:
     Position position;
     std::map<std::string, Assignment> fields; // key -> raw value
   };
+  // Whose fetch policy is read or checked: `defaults` (policy settings only,
+  // every rule reported) or one source (its own settings too; a rule only
+  // when one of its own values takes part).
+  enum class PolicyOf { defaults, source };
+  // Where in the file a problem points: at the value, or at its key.
+  enum class At { value, key };
 
   void add_problem(Severity severity, const Origin& origin, std::string path, std::string message);
   void walk_object(const nlohmann::json& object, const std::string& pointer,
                    const std::string& dotted);
   void walk_scoped(const nlohmann::json& object, const std::string& pointer,
-                   const std::string& dotted, bool with_source_fields);
+                   const std::string& dotted, PolicyOf policy_of);
   void walk_sources(const nlohmann::json& object, const std::string& pointer);
   void walk_notifiers(const nlohmann::json& array, const std::string& pointer);
   bool expect_object(const nlohmann::json& value, const std::string& pointer,
                      const std::string& dotted);
   void unknown_key(const std::string& pointer, const std::string& dotted, const std::string& key,
                    const std::vector<std::string>& candidates, const std::string& extra = {});
-  Origin file_origin(const std::string& pointer, bool key = false) const;
+  Origin file_origin(const std::string& pointer, At at = At::value) const;
 
   // Expands ${NAME} in every string of a file value; false (with a problem) on failure.
   bool expand(nlohmann::json& value, const Origin& origin, const std::string& path);
@@ -72,7 +78,7 @@ private:
   const Setting* find_path(const std::string& path) const;
 
   void check_rules();
-  void check_policy(const std::string& prefix, const FetchPolicy& policy, bool is_source);
+  void check_policy(const std::string& prefix, const FetchPolicy& policy, PolicyOf policy_of);
   Origin origin_of(const std::string& path) const;
   bool involved_failed(std::initializer_list<std::string> paths) const;
 

@@ -66,11 +66,11 @@ bool ConfigBuilder::involved_failed(std::initializer_list<std::string> paths) co
 }
 
 void ConfigBuilder::check_policy(const std::string& prefix, const FetchPolicy& policy,
-                                 bool is_source) {
+                                 PolicyOf policy_of) {
   // A source reports a rule only when one of its own values takes part; an
   // inherited violation is reported once, on `defaults`.
   const auto own = [&](std::initializer_list<std::string> keys) {
-    if (!is_source) {
+    if (policy_of == PolicyOf::defaults) {
       return true;
     }
     for (const auto& k : keys) {
@@ -127,14 +127,14 @@ void ConfigBuilder::check_rules() {
     }
   }
 
-  check_policy("defaults.", config.defaults, false);
+  check_policy("defaults.", config.defaults, PolicyOf::defaults);
   for (const auto& entry : m_sources) {
     const SourceConfig* source = config.find_source(entry.name);
     if (source == nullptr) {
       continue;
     }
     const std::string prefix = "sources." + entry.name + ".";
-    check_policy(prefix, source->policy, true);
+    check_policy(prefix, source->policy, PolicyOf::source);
     Origin at_name;
     at_name.kind = Origin::Kind::file;
     at_name.position = entry.position;

@@ -11,10 +11,11 @@ namespace {
 
 using nlohmann::json;
 
-std::string duration_pattern(bool with_off) {
+// A duration ("1h30m"), and for duration_or_off settings also "off".
+std::string duration_pattern(SettingType type) {
   const std::string core =
       std::string("(?=[0-9])([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?");
-  return with_off ? "^(off|" + core + ")$" : "^" + core + "$";
+  return type == SettingType::duration_or_off ? "^(off|" + core + ")$" : "^" + core + "$";
 }
 
 json type_schema(const Setting& s) {
@@ -41,12 +42,9 @@ json type_schema(const Setting& s) {
     }
     break;
   case SettingType::duration:
-    out["type"] = "string";
-    out["pattern"] = duration_pattern(false);
-    break;
   case SettingType::duration_or_off:
     out["type"] = "string";
-    out["pattern"] = duration_pattern(true);
+    out["pattern"] = duration_pattern(s.type);
     break;
   case SettingType::size: {
     json number{{"type", "integer"}, {"minimum", std::max<std::int64_t>(0, s.min)}};

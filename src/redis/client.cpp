@@ -37,7 +37,7 @@ void Client::close() {
 
 boost::asio::awaitable<Result<Reply>>
 Client::command(std::vector<std::string> args, std::optional<std::chrono::milliseconds> timeout) {
-  return m_session->call(std::move(args), timeout, false);
+  return m_session->call(std::move(args), timeout, detail::Session::Sender::client);
 }
 
 bool Client::up() const {

@@ -82,9 +82,9 @@ ClientStats Session::stats() const {
 }
 
 asio::awaitable<Result<Reply>> Session::call(std::vector<std::string> args,
-                                             std::optional<Duration> timeout, bool internal) {
+                                             std::optional<Duration> timeout, Sender sender) {
   auto self = shared_from_this();
-  auto initiate = [self, timeout, internal](auto handler, std::vector<std::string> argv) {
+  auto initiate = [self, timeout, sender](auto handler, std::vector<std::string> argv) {
     // The completion always goes through the caller's executor (never inline
     // from inside hiredis), so callers may do anything when they resume.
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
@@ -93,20 +93,20 @@ asio::awaitable<Result<Reply>> Session::call(std::vector<std::string> args,
       asio::post(executor,
                  [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
     };
-    asio::dispatch(self->m_executor, [self, argv = std::move(argv), timeout, internal,
+    asio::dispatch(self->m_executor, [self, argv = std::move(argv), timeout, sender,
                                       done = std::move(done)]() mutable {
-      self->submit(std::move(argv), timeout, internal, std::move(done));
+      self->submit(std::move(argv), timeout, sender, std::move(done));
     });
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result<Reply>)>(
       std::move(initiate), asio::use_awaitable, std::move(args));
 }
 
-void Session::submit(std::vector<std::string> args, std::optional<Duration> timeout, bool internal,
+void Session::submit(std::vector<std::string> args, std::optional<Duration> timeout, Sender sender,
                      CompletionFn done) {
   std::string name = args.empty() ? std::string("(empty)") : util::to_upper(args.front());
   auto fail = [&](const std::string& message) {
-    if (!internal) {
+    if (sender == Sender::client) {
       ++m_dropped;
     }
     done(make_error("redis " + name + ": " + message));
@@ -117,7 +117,7 @@ void Session::submit(std::vector<std::string> args, std::optional<Duration> time
   if (m_closed) {
     return fail("the client is closed");
   }
-  if ((!internal && !m_up) || !m_context || !m_context->alive()) {
+  if ((sender == Sender::client && !m_up) || !m_context || !m_context->alive()) {
     return fail(not_connected_message());
   }
   if (m_pending.size() >= m_options.max_in_flight) {
@@ -138,8 +138,8 @@ void Session::submit(std::vector<std::string> args, std::optional<Duration> time
       self->on_timeout(tag);
     }
   });
-  m_pending.emplace(
-      tag, Pending{std::move(done), std::move(name), deadline, internal, std::move(timer)});
+  m_pending.emplace(tag,
+                    Pending{std::move(done), std::move(name), deadline, sender, std::move(timer)});
 }
 
 void Session::subscribe(std::vector<std::string> channels) {
@@ -203,7 +203,7 @@ void Session::on_reply(std::uint64_t tag, const redisReply* reply, std::string_v
   Pending pending = std::move(it->second);
   m_pending.erase(it);
   if (reply == nullptr) {
-    if (!pending.internal) {
+    if (pending.sender == Sender::client) {
       ++m_dropped;
     }
     pending.done(
@@ -211,7 +211,7 @@ void Session::on_reply(std::uint64_t tag, const redisReply* reply, std::string_v
     return;
   }
   Reply value = to_reply(*reply);
-  if (!pending.internal) {
+  if (pending.sender == Sender::client) {
     ++(value.is_error() ? m_error : m_ok);
   }
   pending.done(std::move(value));
@@ -247,7 +247,7 @@ void Session::on_timeout(std::uint64_t tag) {
   Pending pending = std::move(it->second);
   m_pending.erase(it);
   std::string what = pending.name + " timed out after " + ms_text(pending.timeout);
-  if (!pending.internal) {
+  if (pending.sender == Sender::client) {
     ++m_timeout;
     log::warn(
         "redis command timed out; resetting the connection",
@@ -272,7 +272,7 @@ void Session::fail_all_pending(const std::string& reason) {
   auto pending = std::move(m_pending);
   m_pending.clear();
   for (auto& [tag, p] : pending) {
-    if (!p.internal) {
+    if (p.sender == Sender::client) {
       ++m_dropped;
     }
     p.done(make_error("redis " + p.name + ": " + reason));

@@ -59,10 +59,15 @@ public:
   // Stops for good: fails pending commands, frees the context, no more callbacks.
   void close();
 
+  // Who sends a command: a user of the client (it waits for the connection to
+  // be up and counts in ClientStats), or the session itself (the handshake
+  // and keep-alive PINGs, sent before it is up and never counted).
+  enum class Sender { client, session };
+
   // Sends one command and completes with its reply or an error value; never hangs.
   // Thread-safe: hops onto the session's executor.
   boost::asio::awaitable<Result<Reply>> call(std::vector<std::string> args,
-                                             std::optional<Duration> timeout, bool internal);
+                                             std::optional<Duration> timeout, Sender sender);
 
   // Subscriber role: adds channels (sent now when connected, and after every reconnect).
   void subscribe(std::vector<std::string> channels);
@@ -77,7 +82,7 @@ private:
     CompletionFn done;
     std::string name;
     Duration timeout{};
-    bool internal = false;
+    Sender sender = Sender::client;
     std::unique_ptr<boost::asio::steady_timer> timer;
   };
 
@@ -90,7 +95,7 @@ private:
   boost::asio::awaitable<void> sleep(Clock::duration duration);
   void wake();
 
-  void submit(std::vector<std::string> args, std::optional<Duration> timeout, bool internal,
+  void submit(std::vector<std::string> args, std::optional<Duration> timeout, Sender sender,
               CompletionFn done);
   void on_reply(std::uint64_t tag, const redisReply* reply, std::string_view error);
   void on_pubsub(const Reply& reply);

@@ -196,7 +196,7 @@ asio::awaitable<Result<void>> Session::handshake(Clock::time_point deadline) {
       auth.push_back(m_endpoint.user);
     }
     auth.push_back(m_endpoint.password);
-    auto reply = co_await call(std::move(auth), remaining(), true);
+    auto reply = co_await call(std::move(auth), remaining(), Sender::session);
     if (!reply) {
       co_return connect_error(deadline, "AUTH");
     }
@@ -205,7 +205,8 @@ asio::awaitable<Result<void>> Session::handshake(Clock::time_point deadline) {
     }
   }
   if (m_endpoint.db != 0) {
-    auto reply = co_await call(argv("SELECT", std::to_string(m_endpoint.db)), remaining(), true);
+    auto reply =
+        co_await call(argv("SELECT", std::to_string(m_endpoint.db)), remaining(), Sender::session);
     if (!reply) {
       co_return connect_error(deadline, "SELECT");
     }
@@ -215,7 +216,7 @@ asio::awaitable<Result<void>> Session::handshake(Clock::time_point deadline) {
     }
   }
   auto started = Clock::now();
-  auto pong = co_await call(argv("PING"), remaining(), true);
+  auto pong = co_await call(argv("PING"), remaining(), Sender::session);
   if (!pong) {
     co_return connect_error(deadline, "PING");
   }
@@ -264,7 +265,7 @@ asio::awaitable<void> Session::serve() {
       break;
     }
     auto started = Clock::now();
-    auto pong = co_await call(argv("PING"), std::nullopt, true);
+    auto pong = co_await call(argv("PING"), std::nullopt, Sender::session);
     if (pong && pong->kind() == Reply::Kind::status) {
       m_ping_us =
           std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();

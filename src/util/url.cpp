@@ -47,27 +47,33 @@ bool has_space_or_control(std::string_view text) {
   });
 }
 
-// "user:pass" (or "pass" alone when `password_alone` and there is no ':'),
-// percent-decoded; nullopt when an escape is malformed.
-bool decode_userinfo(std::string_view info, bool password_alone, std::string& user,
-                     std::string& password) {
+struct Credentials {
+  std::string user;
+  std::string password;
+};
+
+// What a userinfo without ':' names: a user (http), or the password (Redis,
+// whose AUTH needs no user).
+enum class LoneUserinfo { user, password };
+
+// "user:pass", or one of them alone, percent-decoded; nullopt when an escape
+// is malformed.
+std::optional<Credentials> decode_userinfo(std::string_view info, LoneUserinfo lone) {
   std::string_view u = info;
   std::string_view p;
   if (const auto colon = info.find(':'); colon != std::string_view::npos) {
     u = info.substr(0, colon);
     p = info.substr(colon + 1);
-  } else if (password_alone) {
+  } else if (lone == LoneUserinfo::password) {
     u = {};
     p = info;
   }
   auto du = percent_decode(u);
   auto dp = percent_decode(p);
   if (!du || !dp) {
-    return false;
+    return std::nullopt;
   }
-  user = std::move(*du);
-  password = std::move(*dp);
-  return true;
+  return Credentials{std::move(*du), std::move(*dp)};
 }
 
 void append_redacted_query(std::string& out, std::string_view query) {
@@ -110,9 +116,12 @@ Result<RedisUrl> parse_redis_unix(std::string_view rest) {
   out.kind = RedisUrl::Kind::unix_socket;
   // The path starts right after the userinfo, so the last "@/" ends it.
   if (const auto at = rest.rfind("@/"); at != std::string_view::npos) {
-    if (!decode_userinfo(rest.substr(0, at), true, out.user, out.password)) {
+    auto credentials = decode_userinfo(rest.substr(0, at), LoneUserinfo::password);
+    if (!credentials) {
       return redis_error("malformed %-escape in the user or password");
     }
+    out.user = std::move(credentials->user);
+    out.password = std::move(credentials->password);
     rest.remove_prefix(at + 1);
   }
   std::string_view query;
@@ -157,8 +166,13 @@ Result<RedisUrl> parse_redis_tcp(std::string_view rest) {
   }
   out.host = to_lower(authority->host);
   out.port = authority->port.value_or(6379);
-  if (has_info && !decode_userinfo(info, true, out.user, out.password)) {
-    return redis_error("malformed %-escape in the user or password");
+  if (has_info) {
+    auto credentials = decode_userinfo(info, LoneUserinfo::password);
+    if (!credentials) {
+      return redis_error("malformed %-escape in the user or password");
+    }
+    out.user = std::move(credentials->user);
+    out.password = std::move(credentials->password);
   }
   if (slash != std::string_view::npos && slash + 1 < rest.size()) {
     const std::string_view db = rest.substr(slash + 1);
@@ -331,9 +345,13 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
     return make_error(shown + " is not a URL: " + what +
                       (what == "no host" ? std::string(example) : std::string()));
   }
-  if (authority->userinfo &&
-      !decode_userinfo(*authority->userinfo, false, out.username, out.password)) {
-    return make_error(shown + " is not a URL: malformed %-escape in the user or password");
+  if (authority->userinfo) {
+    auto credentials = decode_userinfo(*authority->userinfo, LoneUserinfo::user);
+    if (!credentials) {
+      return make_error(shown + " is not a URL: malformed %-escape in the user or password");
+    }
+    out.username = std::move(credentials->user);
+    out.password = std::move(credentials->password);
   }
   out.host = to_lower(authority->host);
   out.port = authority->port.value_or(out.tls ? 443 : 80);
