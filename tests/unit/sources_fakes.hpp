@@ -1,9 +1,15 @@
 #pragma once
 
-// Test doubles for the sources unit tests: a scripted Fetcher and helpers to
-// drive an io_context until a condition holds (with a deadline, never a sleep).
+// Test doubles for the sources unit tests: a scripted Fetcher, helpers to
+// drive an io_context until a condition holds (with a deadline, never a sleep)
+// and a Service over them.
 #include "homectl/config/config.hpp"
+#include "homectl/metrics/registry.hpp"
 #include "homectl/sources/fetcher.hpp"
+#include "homectl/sources/service.hpp"
+#include "homectl/util/clock.hpp"
+
+#include <gtest/gtest.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -142,5 +148,37 @@ inline config::Config make_config(std::vector<config::SourceConfig> sources) {
   c.sources = std::move(sources);
   return c;
 }
+
+// A Service over the fakes: a manual clock, a FakeFetcher and its own
+// registry, jitter fixed at the middle. Shared by the Service's, its
+// metrics' and its routes' tests.
+struct ServiceFixture {
+  explicit ServiceFixture(std::vector<config::SourceConfig> sources = {make_source()},
+                          ServiceOptions options = {})
+      : config(make_config(std::move(sources))),
+        service(
+            ctx.get_executor(), config, fetcher, registry, clock, [] { return 0.5; }, options) {}
+
+  Lookup get(const std::string& name = "weather") { return *run_await(ctx, service.get(name)); }
+  // A refresh that waits up to 2 s for its outcome.
+  RefreshReport refresh(const std::string& name = "weather") {
+    auto trigger = run_await(ctx, service.refresh(name, std::chrono::milliseconds(2000)));
+    EXPECT_TRUE(trigger && trigger->known && trigger->report) << name;
+    return trigger && trigger->report ? *trigger->report : RefreshReport{};
+  }
+  // The value of one series in a render (`name` or `name{labels}`), -1 when absent.
+  double metric(const std::string& series) const {
+    const auto text = registry.render();
+    const auto at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+  }
+
+  boost::asio::io_context ctx;
+  util::ManualClock clock;
+  metrics::Registry registry;
+  FakeFetcher fetcher;
+  config::Config config;
+  Service service;
+};
 
 } // namespace homectl::sources::testing

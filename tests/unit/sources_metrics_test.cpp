@@ -17,28 +17,12 @@ using testing::make_source;
 using testing::run_await;
 using testing::run_ready;
 
-struct Fixture {
-  explicit Fixture(std::vector<config::SourceConfig> sources)
-      : config(make_config(std::move(sources))),
-        service(ctx.get_executor(), config, fetcher, registry, clock, [] { return 0.5; }) {}
-
+struct Fixture : testing::ServiceFixture {
+  using ServiceFixture::ServiceFixture;
   // The value of `name{source="<source>"}` in a render, or -1 when absent.
   double gauge(const std::string& name, const std::string& source) const {
-    const auto text = registry.render();
-    const auto line = "\n" + name + "{source=\"" + source + "\"} ";
-    const auto at = text.find(line);
-    return at == std::string::npos ? -1 : std::stod(text.substr(at + line.size()));
+    return metric(name + "{source=\"" + source + "\"}");
   }
-  RefreshReport refresh(const std::string& name) {
-    return *run_await(ctx, service.refresh(name, std::chrono::milliseconds(2000)))->report;
-  }
-
-  boost::asio::io_context ctx;
-  util::ManualClock clock;
-  metrics::Registry registry;
-  FakeFetcher fetcher;
-  config::Config config;
-  Service service;
 };
 
 config::SourceConfig required_source(std::string name) {

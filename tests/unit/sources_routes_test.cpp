@@ -19,11 +19,9 @@ using testing::run_await;
 using testing::run_ready;
 using testing::run_until;
 
-struct Api {
+struct Api : testing::ServiceFixture {
   explicit Api(ServiceOptions options = {})
-      : config(make_config({make_source("weather"), make_source("plug")})),
-        service(
-            ctx.get_executor(), config, fetcher, registry, clock, [] { return 0.5; }, options) {
+      : ServiceFixture({make_source("weather"), make_source("plug")}, options) {
     register_routes(router, service);
   }
 
@@ -42,12 +40,6 @@ struct Api {
   }
   static json body(const http::Response& r) { return json::parse(*r.body); }
 
-  boost::asio::io_context ctx;
-  util::ManualClock clock;
-  metrics::Registry registry;
-  FakeFetcher fetcher;
-  config::Config config;
-  Service service;
   http::Router router;
 };
 

@@ -16,35 +16,7 @@ using testing::run_await;
 using testing::run_ready;
 using testing::run_until;
 
-struct Fixture {
-  explicit Fixture(std::vector<config::SourceConfig> sources = {make_source()},
-                   ServiceOptions options = {})
-      : config(make_config(std::move(sources))),
-        service(
-            ctx.get_executor(), config, fetcher, registry, clock, [] { return 0.5; }, options) {}
-
-  Lookup get(const std::string& name = "weather") { return *run_await(ctx, service.get(name)); }
-  RefreshReport refresh(const std::string& name = "weather") {
-    auto trigger = run_await(ctx, service.refresh(name, std::chrono::milliseconds(2000)));
-    EXPECT_TRUE(trigger && trigger->known && trigger->report);
-    return *trigger->report;
-  }
-  double metric(const std::string& family_line) const {
-    const auto text = registry.render();
-    const auto at = text.find("\n" + family_line + " ");
-    if (at == std::string::npos) {
-      return -1;
-    }
-    return std::stod(text.substr(at + family_line.size() + 2));
-  }
-
-  boost::asio::io_context ctx;
-  util::ManualClock clock;
-  metrics::Registry registry;
-  FakeFetcher fetcher;
-  config::Config config;
-  Service service;
-};
+using Fixture = testing::ServiceFixture;
 
 TEST(SourcesService, MissFetchesStoresThenHits) {
   Fixture f;
