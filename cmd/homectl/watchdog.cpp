@@ -67,6 +67,22 @@ int test_notify(watchdog::Watchdog& dog) {
   return failed ? k_exit_failed : k_exit_ok;
 }
 
+// What a persistent watchdog starts from: its state file, or a fresh state
+// when the file is missing or damaged (said on stderr).
+watchdog::WatchdogFile load_state(const std::filesystem::path& path) {
+  auto loaded = watchdog::load_state_file(path);
+  if (!loaded) {
+    std::cerr << "homectl watchdog: " << loaded.error().message << "; starting afresh\n";
+    return {};
+  }
+  auto state = std::move(loaded).value();
+  if (state.dropped_legacy > 0) {
+    std::cout << "homectl watchdog: " << path.string() << ": dropped " << state.dropped_legacy
+              << " queued notification(s) of an older version (keyed by URL or argv)\n";
+  }
+  return state;
+}
+
 int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
   auto config = load_client_config(ctx);
   if (!config) {
@@ -74,18 +90,14 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
     return k_exit_failed;
   }
   auto timeout = parse_flag_duration("--timeout", options.timeout);
-  if (!timeout) {
-    std::cerr << "homectl: " << timeout.error().message << "\n";
-    return k_exit_usage;
-  }
-  auto interval = config->watchdog.interval;
-  if (!options.interval.empty()) {
-    auto parsed = parse_flag_duration("--interval", options.interval);
-    if (!parsed) {
-      std::cerr << "homectl: " << parsed.error().message << "\n";
+  auto interval = options.interval.empty()
+                      ? Result<std::chrono::milliseconds>(config->watchdog.interval)
+                      : parse_flag_duration("--interval", options.interval);
+  for (const auto* flag : {&timeout, &interval}) {
+    if (!*flag) {
+      std::cerr << "homectl: " << flag->error().message << "\n";
       return k_exit_usage;
     }
-    interval = *parsed;
   }
   const auto target = client::resolve_target(*config, options.daemon.url, options.daemon.token,
                                              client::process_env, /*for_watchdog=*/true);
@@ -119,20 +131,7 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
   const std::filesystem::path state_path = !options.state_file.empty()
                                                ? std::filesystem::path(options.state_file)
                                                : watchdog::default_state_path();
-  watchdog::WatchdogFile state;
-  if (persistent) {
-    auto loaded = watchdog::load_state_file(state_path);
-    if (loaded) {
-      state = std::move(loaded).value();
-      if (state.dropped_legacy > 0) {
-        std::cout << "homectl watchdog: " << state_path.string() << ": dropped "
-                  << state.dropped_legacy
-                  << " queued notification(s) of an older version (keyed by URL or argv)\n";
-      }
-    } else {
-      std::cerr << "homectl watchdog: " << loaded.error().message << "; starting afresh\n";
-    }
-  }
+  watchdog::WatchdogFile state = persistent ? load_state(state_path) : watchdog::WatchdogFile{};
   watchdog::StateSaver saver(state_path, std::cerr);
   if (persistent) {
     dog.on_change([&saver](const watchdog::WatchdogFile& file) { saver.save(file); });
@@ -146,7 +145,7 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
   }
 
   const util::SystemdNotifier systemd;
-  watchdog::watch(dog, state, {interval, options.iterations}, *stop, systemd, print_run);
+  watchdog::watch(dog, state, {*interval, options.iterations}, *stop, systemd, print_run);
   if (persistent) {
     saver.save(state);
   }

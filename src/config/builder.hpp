@@ -77,7 +77,13 @@ private:
   std::map<std::string, const Setting*> env_settable_paths() const;
   const Setting* find_path(const std::string& path) const;
 
+  // The rules that span settings, after every value is parsed.
   void check_rules();
+  void check_server();
+  void check_sources();
+  void check_watchdog();
+  void check_notifier(std::size_t index, const NotifierEntry& entry,
+                      const NotifierConfig& notifier);
   void check_policy(const std::string& prefix, const FetchPolicy& policy, PolicyOf policy_of);
   Origin origin_of(const std::string& path) const;
   bool involved_failed(std::initializer_list<std::string> paths) const;

@@ -108,17 +108,22 @@ void ConfigBuilder::check_policy(const std::string& prefix, const FetchPolicy& p
 }
 
 void ConfigBuilder::check_rules() {
-  const Config& config = m_result.config;
+  check_server();
+  check_policy("defaults.", m_result.config.defaults, PolicyOf::defaults);
+  check_sources();
+  check_watchdog();
+}
 
-  if (!m_failed.contains("server.listen") && !util::is_loopback_host(config.server.listen.host) &&
-      config.server.api_token.empty()) {
+void ConfigBuilder::check_server() {
+  const auto& server = m_result.config.server;
+  if (!m_failed.contains("server.listen") && !util::is_loopback_host(server.listen.host) &&
+      server.api_token.empty()) {
     add_problem(Severity::warning, origin_of("server.listen"), "server.listen",
-                "listening on " + quote(format_listen(config.server.listen)) +
+                "listening on " + quote(format_listen(server.listen)) +
                     " (not loopback) without server.api_token: anyone on the network can trigger "
                     "refreshes and read /diagnostics");
   }
-
-  for (const auto& name : config.server.allowed_hosts) {
+  for (const auto& name : server.allowed_hosts) {
     if (name != "*" && !is_host_name(name) && !m_failed.contains("server.allowed_hosts")) {
       add_problem(Severity::error, origin_of("server.allowed_hosts"), "server.allowed_hosts",
                   quote(name) +
@@ -126,10 +131,11 @@ void ConfigBuilder::check_rules() {
                       "IP addresses, localhost and this machine's name are always allowed");
     }
   }
+}
 
-  check_policy("defaults.", config.defaults, PolicyOf::defaults);
+void ConfigBuilder::check_sources() {
   for (const auto& entry : m_sources) {
-    const SourceConfig* source = config.find_source(entry.name);
+    const SourceConfig* source = m_result.config.find_source(entry.name);
     if (source == nullptr) {
       continue;
     }
@@ -150,8 +156,10 @@ void ConfigBuilder::check_rules() {
       }
     }
   }
+}
 
-  const auto& watchdog = config.watchdog;
+void ConfigBuilder::check_watchdog() {
+  const auto& watchdog = m_result.config.watchdog;
   if (watchdog.remind_every && *watchdog.remind_every < k_min_remind &&
       !m_failed.contains("watchdog.remind_every")) {
     add_problem(Severity::error, origin_of("watchdog.remind_every"), "watchdog.remind_every",
@@ -159,44 +167,47 @@ void ConfigBuilder::check_rules() {
                     " is too short: remind at most every 5m, or use \"off\"");
   }
   for (std::size_t i = 0; i < m_notifiers.size() && i < watchdog.notify.size(); ++i) {
-    const auto& entry = m_notifiers[i];
-    const auto& notifier = watchdog.notify[i];
-    const std::string path = "watchdog.notify[" + std::to_string(i) + "]";
-    Origin at_item;
-    at_item.kind = Origin::Kind::file;
-    at_item.position = entry.position;
-    if (!entry.fields.contains("type")) {
-      add_problem(Severity::error, at_item, path,
-                  "missing \"type\" (one of ntfy, gotify, webhook, command)");
-      continue;
+    check_notifier(i, m_notifiers[i], watchdog.notify[i]);
+  }
+}
+
+void ConfigBuilder::check_notifier(std::size_t index, const NotifierEntry& entry,
+                                   const NotifierConfig& notifier) {
+  const std::string path = "watchdog.notify[" + std::to_string(index) + "]";
+  Origin at_item;
+  at_item.kind = Origin::Kind::file;
+  at_item.position = entry.position;
+  if (!entry.fields.contains("type")) {
+    add_problem(Severity::error, at_item, path,
+                "missing \"type\" (one of ntfy, gotify, webhook, command)");
+    return;
+  }
+  if (m_failed.contains(path + ".type")) {
+    return;
+  }
+  if (notifier.type == NotifierType::command) {
+    const auto argv_it = entry.fields.find("argv");
+    const Origin where = argv_it != entry.fields.end() ? argv_it->second.origin : at_item;
+    if (m_failed.contains(path + ".argv")) {
+      return;
     }
-    if (m_failed.contains(path + ".type")) {
-      continue;
+    if (notifier.argv.empty()) {
+      add_problem(Severity::error, where, path + ".argv",
+                  "a \"command\" notifier needs \"argv\": the program and its arguments");
+    } else if (!notifier.argv.front().starts_with('/')) {
+      add_problem(Severity::error, where, path + ".argv",
+                  quote(notifier.argv.front()) +
+                      " is not an absolute path (commands run without a shell or PATH search)");
     }
-    const auto& type_field = entry.fields.at("type");
-    if (notifier.type == NotifierType::command) {
-      const auto argv_it = entry.fields.find("argv");
-      const Origin where = argv_it != entry.fields.end() ? argv_it->second.origin : at_item;
-      if (m_failed.contains(path + ".argv")) {
-        continue;
-      }
-      if (notifier.argv.empty()) {
-        add_problem(Severity::error, where, path + ".argv",
-                    "a \"command\" notifier needs \"argv\": the program and its arguments");
-      } else if (!notifier.argv.front().starts_with('/')) {
-        add_problem(Severity::error, where, path + ".argv",
-                    quote(notifier.argv.front()) +
-                        " is not an absolute path (commands run without a shell or PATH search)");
-      }
-    } else if (notifier.url.empty() && !m_failed.contains(path + ".url")) {
-      const auto url_it = entry.fields.find("url");
-      add_problem(Severity::error, url_it != entry.fields.end() ? url_it->second.origin : at_item,
-                  path + ".url",
-                  "a " +
-                      quote(type_field.value.is_string() ? type_field.value.get<std::string>()
-                                                         : std::string("?")) +
-                      " notifier needs a \"url\"");
-    }
+    return;
+  }
+  if (notifier.url.empty() && !m_failed.contains(path + ".url")) {
+    const auto& type = entry.fields.at("type").value;
+    const auto url_it = entry.fields.find("url");
+    add_problem(Severity::error, url_it != entry.fields.end() ? url_it->second.origin : at_item,
+                path + ".url",
+                "a " + quote(type.is_string() ? type.get<std::string>() : std::string("?")) +
+                    " notifier needs a \"url\"");
   }
 }
 
