@@ -520,30 +520,94 @@ Client::Client(asio::any_io_executor executor) : m_impl(std::make_unique<Impl>()
 
 Client::~Client() = default;
 
-asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOptions options) {
+namespace {
+
+// The URL of a request the client will send, or why it refuses to: a bad
+// URL, method or header never reaches the network.
+Result<util::HttpUrl, ClientResponse> checked_url(const ClientRequest& request) {
   auto parsed = util::parse_http_url(request.url);
   if (!parsed) {
-    co_return failure(ClientError::invalid_url, parsed.error().message);
+    return failure(ClientError::invalid_url, parsed.error().message);
   }
   if (!is_token(request.method)) {
-    co_return failure(ClientError::invalid_url, "invalid method \"" + request.method + "\"");
+    return failure(ClientError::invalid_url, "invalid method \"" + request.method + "\"");
   }
   for (const auto& [name, value] : request.headers) {
     if (!is_token(name) || !is_header_value(value)) {
-      co_return failure(ClientError::invalid_url,
-                        "header \"" + name + "\": invalid characters in the name or value");
+      return failure(ClientError::invalid_url,
+                     "header \"" + name + "\": invalid characters in the name or value");
     }
   }
-  util::HttpUrl url = std::move(parsed.value());
-  std::string method = request.method;
-  std::string body = std::move(request.body);
-  Headers headers = std::move(request.headers);
+  return std::move(parsed).value();
+}
+
+// What one hop sends; a redirect changes it for the next.
+struct Hop {
+  util::HttpUrl url;
+  std::string method;
+  std::string body;
+  Headers headers;
+};
+
+// Where the redirect `response` (with its Location) leads from `from`, or the
+// failed response that ends the chain: too many hops, an oversized or
+// unusable Location.
+Result<util::HttpUrl, ClientResponse> redirect_target(const ClientResponse& response,
+                                                      std::string_view location,
+                                                      const util::HttpUrl& from, int hops,
+                                                      const ClientOptions& options) {
+  auto refuse = [&](ClientError error, std::string message) {
+    ClientResponse r = failure(error, std::move(message));
+    r.status = response.status;
+    return r;
+  };
+  if (hops >= options.max_redirects) {
+    ClientResponse r = refuse(ClientError::redirects,
+                              "more than " + std::to_string(options.max_redirects) + " redirects");
+    r.redirects = hops;
+    return r;
+  }
+  if (location.size() > k_max_location) {
+    return refuse(ClientError::invalid_url,
+                  "redirect: the Location header exceeds " + format_size(k_max_location));
+  }
+  auto next = resolve_location(from, location);
+  if (!next) {
+    return refuse(ClientError::invalid_url, "redirect: " + next.error().message);
+  }
+  return std::move(next).value();
+}
+
+// The next hop after a redirect with `status` to `next` (RFC 9110 15.4).
+void follow(Hop& hop, int status, util::HttpUrl next) {
+  if (next.tls != hop.url.tls || next.authority() != hop.url.authority()) {
+    // Another origin: nothing the caller configured for this one travels
+    // there (API keys hide in headers of any name, not only Authorization).
+    hop.headers.clear();
+  }
+  if (status == 303 || ((status == 301 || status == 302) && hop.method == "POST")) {
+    hop.method = "GET";
+    hop.body.clear();
+    std::erase_if(hop.headers, [](const auto& h) { return iequals(h.first, "content-type"); });
+  }
+  hop.url = std::move(next);
+}
+
+} // namespace
+
+asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOptions options) {
+  auto url = checked_url(request);
+  if (!url) {
+    co_return std::move(url).error();
+  }
+  Hop hop{std::move(url).value(), request.method, std::move(request.body),
+          std::move(request.headers)};
   const auto deadline = capped(options, SteadyClock::now() + options.timeout);
 
   for (int hops = 0;; ++hops) {
     // Without a connect timeout, one deadline covers every hop; with one,
     // each hop connects within it and then answers within `timeout`.
-    Exchange x{url, method, headers, body, options, deadline, options.timeout};
+    Exchange x{hop.url, hop.method, hop.headers, hop.body, options, deadline, options.timeout};
     if (options.connect_timeout) {
       x.deadline = capped(options, SteadyClock::now() + *options.connect_timeout);
       x.budget = *options.connect_timeout;
@@ -557,40 +621,12 @@ asio::awaitable<ClientResponse> Client::request(ClientRequest request, ClientOpt
     if (!location) {
       co_return response; // a 3xx without Location is an answer like any other
     }
-    if (hops >= options.max_redirects) {
-      ClientResponse r =
-          failure(ClientError::redirects,
-                  "more than " + std::to_string(options.max_redirects) + " redirects");
-      r.status = response.status;
-      r.redirects = hops;
-      co_return r;
-    }
-    if (location->size() > k_max_location) {
-      ClientResponse r =
-          failure(ClientError::invalid_url,
-                  "redirect: the Location header exceeds " + format_size(k_max_location));
-      r.status = response.status;
-      co_return r;
-    }
-    auto next = resolve_location(url, *location);
+    auto next = redirect_target(response, *location, hop.url, hops, options);
     if (!next) {
-      ClientResponse r = failure(ClientError::invalid_url, "redirect: " + next.error().message);
-      r.status = response.status;
-      co_return r;
-    }
-    if (next->tls != url.tls || next->authority() != url.authority()) {
-      // Another origin: nothing the caller configured for this one travels
-      // there (API keys hide in headers of any name, not only Authorization).
-      headers.clear();
-    }
-    if (response.status == 303 ||
-        ((response.status == 301 || response.status == 302) && method == "POST")) {
-      method = "GET";
-      body.clear();
-      std::erase_if(headers, [](const auto& h) { return iequals(h.first, "content-type"); });
+      co_return std::move(next).error();
     }
     log::debug("following redirect", {{"status", response.status}, {"to", next->redacted()}});
-    url = std::move(next.value());
+    follow(hop, response.status, std::move(next).value());
   }
 }
 
