@@ -219,82 +219,82 @@ private:
   std::map<std::string, Declared, std::less<>> m_declared;
 };
 
-Result<Sample> parse_sample(std::size_t line, LineReader& in) {
-  Sample sample;
-  sample.name = std::string(in.take_while(is_name_char));
-  if (sample.name.empty() || !is_name_start(sample.name.front())) {
-    return line_error(line, "expected a metric name, found \"" + std::string(in.rest()) + "\"");
-  }
-  in.skip_blanks();
-  if (in.peek() == '{') {
+// A quoted label value, the opening quote already read: \\, \" and \n are
+// the only escapes.
+Result<std::string> parse_label_value(std::size_t line, LineReader& in, std::string_view name) {
+  std::string value;
+  while (!in.at_end()) {
+    const char c = in.peek();
     in.advance();
-    while (true) {
-      in.skip_blanks();
-      if (in.peek() == '}') {
-        in.advance();
-        break;
-      }
-      auto name = in.take_while(is_label_char);
-      if (name.empty() || !is_label_start(name.front())) {
-        return line_error(line, "expected a label name in \"" + sample.name + "\"");
-      }
-      in.skip_blanks();
-      if (in.peek() != '=') {
-        return line_error(line, "expected '=' after label \"" + std::string(name) + "\"");
-      }
+    if (c == '"') {
+      return value;
+    }
+    if (c != '\\') {
+      value += c;
+      continue;
+    }
+    const char next = in.peek();
+    if (next == '\\' || next == '"') {
+      value += next;
+    } else if (next == 'n') {
+      value += '\n';
+    } else {
+      return line_error(line, "invalid escape \"\\" + std::string(1, next) +
+                                  "\" in label value for \"" + std::string(name) + "\"");
+    }
+    in.advance();
+  }
+  return line_error(line, "label value for \"" + std::string(name) + "\" is not terminated");
+}
+
+// The label set after a metric name, the '{' already read, through its '}'.
+Result<void> parse_labels(std::size_t line, LineReader& in, Sample& sample) {
+  while (true) {
+    in.skip_blanks();
+    if (in.peek() == '}') {
       in.advance();
-      in.skip_blanks();
-      if (in.peek() != '"') {
-        return line_error(line, "label value for \"" + std::string(name) + "\" is not quoted");
-      }
-      in.advance();
-      std::string value;
-      bool closed = false;
-      while (!in.at_end()) {
-        char c = in.peek();
-        in.advance();
-        if (c == '"') {
-          closed = true;
-          break;
-        }
-        if (c == '\\') {
-          const char next = in.peek();
-          if (next == '\\' || next == '"') {
-            value += next;
-          } else if (next == 'n') {
-            value += '\n';
-          } else {
-            return line_error(line, "invalid escape \"\\" + std::string(1, next) +
-                                        "\" in label value for \"" + std::string(name) + "\"");
-          }
-          in.advance();
-          continue;
-        }
-        value += c;
-      }
-      if (!closed) {
-        return line_error(line, "label value for \"" + std::string(name) + "\" is not terminated");
-      }
-      for (const auto& existing : sample.labels) {
-        if (existing.name == name) {
-          return line_error(line, "label \"" + std::string(name) + "\" appears twice in \"" +
-                                      sample.name + "\"");
-        }
-      }
-      sample.labels.push_back(Label{std::string(name), std::move(value)});
-      in.skip_blanks();
-      if (in.peek() == ',') {
-        in.advance();
-        continue;
-      }
-      if (in.peek() == '}') {
-        in.advance();
-        break;
-      }
-      return line_error(line, "expected ',' or '}' after label \"" + std::string(name) + "\"");
+      return {};
+    }
+    auto name = in.take_while(is_label_char);
+    if (name.empty() || !is_label_start(name.front())) {
+      return line_error(line, "expected a label name in \"" + sample.name + "\"");
     }
     in.skip_blanks();
+    if (in.peek() != '=') {
+      return line_error(line, "expected '=' after label \"" + std::string(name) + "\"");
+    }
+    in.advance();
+    in.skip_blanks();
+    if (in.peek() != '"') {
+      return line_error(line, "label value for \"" + std::string(name) + "\" is not quoted");
+    }
+    in.advance();
+    auto value = parse_label_value(line, in, name);
+    if (!value) {
+      return value.error();
+    }
+    for (const auto& existing : sample.labels) {
+      if (existing.name == name) {
+        return line_error(line, "label \"" + std::string(name) + "\" appears twice in \"" +
+                                    sample.name + "\"");
+      }
+    }
+    sample.labels.push_back(Label{std::string(name), std::move(value).value()});
+    in.skip_blanks();
+    if (in.peek() == ',') {
+      in.advance();
+      continue;
+    }
+    if (in.peek() == '}') {
+      in.advance();
+      return {};
+    }
+    return line_error(line, "expected ',' or '}' after label \"" + std::string(name) + "\"");
   }
+}
+
+// The value and the optional timestamp that end a sample line.
+Result<void> parse_value_and_timestamp(std::size_t line, LineReader& in, Sample& sample) {
   auto value_token = in.take_token();
   if (value_token.empty()) {
     return line_error(line, "sample \"" + sample.name + "\" has no value");
@@ -319,6 +319,26 @@ Result<Sample> parse_sample(std::size_t line, LineReader& in) {
   if (!in.at_end()) {
     return line_error(line, "unexpected \"" + std::string(in.rest()) + "\" after the sample \"" +
                                 sample.name + "\"");
+  }
+  return {};
+}
+
+Result<Sample> parse_sample(std::size_t line, LineReader& in) {
+  Sample sample;
+  sample.name = std::string(in.take_while(is_name_char));
+  if (sample.name.empty() || !is_name_start(sample.name.front())) {
+    return line_error(line, "expected a metric name, found \"" + std::string(in.rest()) + "\"");
+  }
+  in.skip_blanks();
+  if (in.peek() == '{') {
+    in.advance();
+    if (auto labels = parse_labels(line, in, sample); !labels) {
+      return labels.error();
+    }
+    in.skip_blanks();
+  }
+  if (auto rest = parse_value_and_timestamp(line, in, sample); !rest) {
+    return rest.error();
   }
   std::sort(sample.labels.begin(), sample.labels.end(),
             [](const Label& a, const Label& b) { return a.name < b.name; });
