@@ -75,12 +75,19 @@ install(CODE [[
     homectl_install_rewritten("${unit}" "${unit_dir}")
   endforeach()
 
-  # A starter configuration where the daemon looks for one, never over an
-  # operator's own (the package marks it a conffile: dpkg keeps edits).
-  if(EXISTS "$ENV{DESTDIR}/etc/homectl/homectl.json")
-    message(STATUS "Kept: $ENV{DESTDIR}/etc/homectl/homectl.json")
+  # A starter configuration, never over an operator's own (the package marks
+  # it a conffile: dpkg keeps edits). System prefixes put it where the daemon
+  # looks, /etc/homectl; any other prefix (e.g. $HOME/.local, no root) keeps
+  # it under the prefix, in etc/homectl.
+  if(CMAKE_INSTALL_PREFIX STREQUAL "/usr" OR CMAKE_INSTALL_PREFIX STREQUAL "/usr/local")
+    set(config_dir "/etc/homectl")
   else()
-    homectl_install_rewritten("${HOMECTL_SOURCE_DIR}/packaging/deb/homectl.json" "/etc/homectl")
+    set(config_dir "${CMAKE_INSTALL_PREFIX}/etc/homectl")
+  endif()
+  if(EXISTS "$ENV{DESTDIR}${config_dir}/homectl.json")
+    message(STATUS "Kept: $ENV{DESTDIR}${config_dir}/homectl.json")
+  else()
+    homectl_install_rewritten("${HOMECTL_SOURCE_DIR}/packaging/deb/homectl.json" "${config_dir}")
   endif()
   file(REMOVE_RECURSE "${HOMECTL_STAGE}")
 ]])

@@ -18,7 +18,7 @@ fail() {
   failures=$((failures + 1))
 }
 
-for prefix in /usr/local /usr; do
+for prefix in /usr/local /usr /opt/homectl; do
   dest=$work/root$prefix
   if ! DESTDIR=$work/root cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1; then
     cat "$work/install.log"
@@ -48,9 +48,11 @@ for prefix in /usr/local /usr; do
     fail "prefix $prefix: homectl.service does not run $prefix/bin/homectl"
   grep -qxF "ExecStart=$prefix/bin/homectl watchdog --once" "$units/homectl-watchdog.service" ||
     fail "prefix $prefix: homectl-watchdog.service does not run $prefix/bin/homectl"
+  # /etc/homectl for system prefixes; under the prefix for any other.
   config=$work/root/etc/homectl/homectl.json
+  [[ $prefix == /opt/homectl ]] && config=$dest/etc/homectl/homectl.json
   grep -qF "\"\$schema\": \"file://$prefix/share/homectl/homectl.schema.json\"" "$config" ||
-    fail "prefix $prefix: /etc/homectl/homectl.json does not name the installed schema"
+    fail "prefix $prefix: $config does not name the installed schema"
   "$homectl" config validate --config "$config" >"$work/validate.log" 2>&1 ||
     fail "prefix $prefix: the installed configuration does not validate: $(cat "$work/validate.log")"
 
@@ -58,8 +60,8 @@ for prefix in /usr/local /usr; do
   echo '{"server":{"listen":"127.0.0.1:9999"}}' >"$config"
   DESTDIR=$work/root cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
     fail "prefix $prefix: the second install failed"
-  grep -q 9999 "$config" || fail "prefix $prefix: a second install overwrote /etc/homectl/homectl.json"
+  grep -q 9999 "$config" || fail "prefix $prefix: a second install overwrote $config"
   rm -rf "$work/root"
 done
-[[ $failures -eq 0 ]] && echo "install: binary, man pages, completions, units, schema, docs and configuration for /usr/local and /usr"
+[[ $failures -eq 0 ]] && echo "install: binary, man pages, completions, units, schema, docs and configuration for /usr/local, /usr and /opt/homectl"
 exit $((failures > 0))
