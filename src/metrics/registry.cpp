@@ -79,24 +79,24 @@ Registration SampledFamily::add(std::vector<std::string> label_values, Read read
   });
 }
 
-SampledFamily& Registry::sampled_counter(std::string name, std::string help,
-                                         std::vector<std::string> label_names) {
+SampledFamily& Registry::sampled(Type type, std::string name, std::string help,
+                                 std::vector<std::string> label_names) {
   std::lock_guard lock(m_mutex);
-  Entry e{Type::counter, nullptr, nullptr, nullptr, nullptr};
-  e.sampled = std::make_unique<SampledFamily>(Type::counter, std::move(name), std::move(help),
+  Entry e{type, nullptr, nullptr, nullptr, nullptr};
+  e.sampled = std::make_unique<SampledFamily>(type, std::move(name), std::move(help),
                                               std::move(label_names));
   m_entries.push_back(std::move(e));
   return *m_entries.back().sampled;
 }
 
+SampledFamily& Registry::sampled_counter(std::string name, std::string help,
+                                         std::vector<std::string> label_names) {
+  return sampled(Type::counter, std::move(name), std::move(help), std::move(label_names));
+}
+
 SampledFamily& Registry::sampled_gauge(std::string name, std::string help,
                                        std::vector<std::string> label_names) {
-  std::lock_guard lock(m_mutex);
-  Entry e{Type::gauge, nullptr, nullptr, nullptr, nullptr};
-  e.sampled = std::make_unique<SampledFamily>(Type::gauge, std::move(name), std::move(help),
-                                              std::move(label_names));
-  m_entries.push_back(std::move(e));
-  return *m_entries.back().sampled;
+  return sampled(Type::gauge, std::move(name), std::move(help), std::move(label_names));
 }
 
 Registration Registry::on_collect(std::function<void()> hook) {

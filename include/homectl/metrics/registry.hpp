@@ -216,6 +216,9 @@ public:
   std::string render() const;
 
 private:
+  SampledFamily& sampled(Type type, std::string name, std::string help,
+                         std::vector<std::string> label_names);
+
   struct Entry {
     Type type;
     std::unique_ptr<Family<Counter>> counter;
