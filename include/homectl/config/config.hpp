@@ -96,17 +96,27 @@ struct FetchPolicy {
   std::size_t max_size = std::size_t{1024} * 1024;
   bool follow_redirects = false;
   bool tls_verify = true;
+  bool revalidate = true; // conditional refreshes with the upstream's ETag / Last-Modified
   bool operator==(const FetchPolicy&) const = default;
 };
 
 struct SourceConfig {
   std::string name; // [a-z0-9][a-z0-9_-]{0,63}
   std::string url;  // http:// or https://; may hold secrets in userinfo/query
+  // A command source instead of `url` (exactly one of them is set): an
+  // absolute program path and its arguments, run without a shell; stdout is
+  // the body. `env` is added to a minimal environment; its values are secret.
+  std::vector<std::string> command;
+  std::map<std::string, std::string> env;
+  std::string content_type; // overrides the body's Content-Type when set
   std::string method = "GET";
   std::map<std::string, std::string> headers; // values are secret in output
   std::string body;
   FetchPolicy policy;
   std::vector<std::string> pick; // JSON Pointers
+  // Numbers read from the (picked) body and exported as metrics: value name
+  // ([a-z_][a-z0-9_]*, at most 32) -> JSON Pointer.
+  std::map<std::string, std::string> values;
   bool required = false;
   std::optional<Rate> rate_limit; // nullopt = unlimited
   std::string ca_file;
