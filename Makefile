@@ -14,7 +14,7 @@ SOAK_MINUTES ?= 10
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile bench-limiter soak \
+.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile bench-limiter bench-revalidate soak \
         format format-check lint install package clean
 
 all: build
@@ -80,6 +80,12 @@ bench: build
 	DURATION=$(or $(DURATION),10s) bash bench/report.sh ./$(BUILD)/homectl
 
 # Instructions per request of /live and a cached GET under callgrind.
+# Upstream bytes with and without conditional refreshes (a 100 KB file that
+# never changes, refreshed every second for a minute) → markdown on stdout.
+bench-revalidate: build
+	@bash scripts/install-deps.sh --bench
+	bash bench/revalidate.sh ./$(BUILD)/homectl
+
 bench-profile: build
 	@bash scripts/install-deps.sh --bench
 	bash bench/profile.sh ./$(BUILD)/homectl

@@ -239,6 +239,24 @@
     }
   }
 
+  function renderValues(li, values) {
+    const list = li.querySelector('.values');
+    const names = values && typeof values === 'object' ? Object.keys(values).sort() : [];
+    list.textContent = '';
+    for (const name of names) {
+      const row = document.createElement('div');
+      const dt = document.createElement('dt');
+      const dd = document.createElement('dd');
+      dt.textContent = name;
+      const n = Number(values[name]);
+      dd.textContent = Number.isFinite(n) ? n.toLocaleString(undefined, { maximumFractionDigits: 6 }) : '–';
+      dd.className = 'value';
+      row.append(dt, dd);
+      list.append(row);
+    }
+    list.hidden = names.length === 0;
+  }
+
   function updateCard(li, entry) {
     const s = entry.source;
     const state = STATES.includes(s.state) ? s.state : 'empty';
@@ -246,6 +264,7 @@
     li.querySelector('.state-text').textContent = s.state || 'unknown';
     li.querySelector('.breaker').textContent = breakerText(s.breaker);
     li.querySelector('.error-row').hidden = !(s.last_error && s.last_error.message);
+    renderValues(li, s.values);
     updateAge(li, entry);
   }
 
@@ -289,6 +308,9 @@
   const scheduleSources = (ms = 150) => debounce('sources', ms, loadSources);
 
   // ---------------------------------------------------------------- sparkline
+  // A refresh that left the source current: a new body, or 304 Not Modified.
+  const succeeded = (outcome) => outcome === 'ok' || outcome === 'not_modified';
+
   function renderHistory(li, entries) {
     const svg = li.querySelector('.sparkline');
     const caption = li.querySelector('.spark-caption');
@@ -303,7 +325,7 @@
     const max = Math.max(1, ...durations);
     const slot = 120 / 60;
     last.forEach((e, i) => {
-      const ok = e.outcome === 'ok';
+      const ok = succeeded(e.outcome);
       // Log scale so one slow fetch does not flatten the rest; failures full height.
       const h = ok ? 3 + (21 * Math.log1p(durations[i])) / Math.log1p(max) : 24;
       const bar = document.createElementNS(SVG_NS, 'rect');
@@ -312,7 +334,7 @@
       bar.setAttribute('width', String(slot - 0.4));
       bar.setAttribute('height', String(h));
       const known = ['ok', 'error', 'timeout', 'breaker_open', 'rate_limited'];
-      bar.setAttribute('class', known.includes(e.outcome) ? e.outcome : 'other');
+      bar.setAttribute('class', ok ? 'ok' : known.includes(e.outcome) ? e.outcome : 'other');
       const title = document.createElementNS(SVG_NS, 'title');
       const status = e.status ? ` HTTP ${e.status}` : '';
       const why = e.error ? `: ${e.error}` : '';
@@ -320,8 +342,8 @@
       bar.append(title);
       svg.append(bar);
     });
-    const okCount = last.filter((e) => e.outcome === 'ok').length;
-    const okDurations = last.filter((e) => e.outcome === 'ok').map((e) => Number(e.duration_ms) || 0).sort((a, b) => a - b);
+    const okCount = last.filter((e) => succeeded(e.outcome)).length;
+    const okDurations = last.filter((e) => succeeded(e.outcome)).map((e) => Number(e.duration_ms) || 0).sort((a, b) => a - b);
     const median = okDurations.length ? okDurations[Math.floor(okDurations.length / 2)] : null;
     const text = `Last ${last.length} fetches: ${okCount} ok, ${last.length - okCount} failed` +
       (median == null ? '' : ` · median ${Math.round(median)} ms`);
@@ -384,8 +406,9 @@
 
   function describeOutcome(body) {
     if (!body || !body.outcome) return 'Refresh started';
-    if (body.outcome === 'ok') {
+    if (succeeded(body.outcome)) {
       const took = body.duration_ms != null ? ` in ${Math.round(body.duration_ms)} ms` : '';
+      if (body.outcome === 'not_modified') return `Refreshed${took} (not modified upstream)`;
       return `Refreshed${took}${body.changed === false ? ' (unchanged)' : body.changed ? ' (changed)' : ''}`;
     }
     const status = body.status ? ` (HTTP ${body.status})` : '';
@@ -420,7 +443,7 @@
         result.dataset.kind = 'error';
         result.textContent = `Rate limited${after ? `: try again in ${after} s` : ''}`;
       } else if (r.ok) {
-        result.dataset.kind = body && body.outcome && body.outcome !== 'ok' ? 'error' : '';
+        result.dataset.kind = body && body.outcome && !succeeded(body.outcome) ? 'error' : '';
         result.textContent = describeOutcome(body);
       } else {
         result.dataset.kind = 'error';

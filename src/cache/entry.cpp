@@ -7,7 +7,8 @@
 namespace homectl::cache {
 
 std::size_t Entry::size() const {
-  return (body ? body->size() : 0) + content_type.size() + etag.size();
+  return (body ? body->size() : 0) + content_type.size() + etag.size() + validators.etag.size() +
+         validators.last_modified.size();
 }
 
 std::string strong_etag(std::string_view body) {
@@ -27,8 +28,10 @@ std::string strong_etag(std::string_view body) {
 
 std::shared_ptr<const Entry> make_entry(std::string body, std::string content_type, int status,
                                         util::Clock::time_point fetched,
-                                        std::chrono::system_clock::time_point fetched_wall) {
+                                        std::chrono::system_clock::time_point fetched_wall,
+                                        Validators validators) {
   auto entry = std::make_shared<Entry>();
+  entry->validators = std::move(validators);
   entry->etag = strong_etag(body);
   entry->body = std::make_shared<const std::string>(std::move(body));
   entry->content_type = std::move(content_type);
@@ -36,6 +39,21 @@ std::shared_ptr<const Entry> make_entry(std::string body, std::string content_ty
   entry->fetched_wall = fetched_wall;
   entry->status = status;
   return entry;
+}
+
+std::shared_ptr<const Entry> renew_entry(const Entry& entry, util::Clock::time_point fetched,
+                                         std::chrono::system_clock::time_point fetched_wall,
+                                         const Validators& updated) {
+  auto renewed = std::make_shared<Entry>(entry);
+  renewed->fetched = fetched;
+  renewed->fetched_wall = fetched_wall;
+  if (!updated.etag.empty()) {
+    renewed->validators.etag = updated.etag;
+  }
+  if (!updated.last_modified.empty()) {
+    renewed->validators.last_modified = updated.last_modified;
+  }
+  return renewed;
 }
 
 } // namespace homectl::cache

@@ -81,6 +81,7 @@ private:
   void check_rules();
   void check_server();
   void check_sources();
+  void check_upstream(const std::string& name, const SourceConfig& source, const Origin& at_name);
   void check_watchdog();
   void check_notifier(std::size_t index, const NotifierEntry& entry,
                       const NotifierConfig& notifier);

@@ -5,6 +5,7 @@
 #include "homectl/util/url.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -144,16 +145,56 @@ void ConfigBuilder::check_sources() {
     Origin at_name;
     at_name.kind = Origin::Kind::file;
     at_name.position = entry.position;
-    if (source->url.empty() && !m_failed.contains(prefix + "url")) {
-      add_problem(Severity::error,
-                  m_assignments.contains(prefix + "url") ? origin_of(prefix + "url") : at_name,
-                  "sources." + entry.name, "missing \"url\" (the upstream to fetch)");
-    }
+    check_upstream(entry.name, *source, at_name);
     if (!source->ca_file.empty() && !m_failed.contains(prefix + "ca_file")) {
       if (auto reason = unreadable_reason(source->ca_file); !reason.empty()) {
         add_problem(Severity::error, origin_of(prefix + "ca_file"), prefix + "ca_file",
                     "cannot read CA file " + quote(source->ca_file) + ": " + reason);
       }
+    }
+  }
+}
+
+// Exactly one of url and command; a command is an absolute path; env names
+// are names a shell could export.
+void ConfigBuilder::check_upstream(const std::string& name, const SourceConfig& source,
+                                   const Origin& at_name) {
+  const std::string prefix = "sources." + name + ".";
+  if (m_failed.contains(prefix + "url") || m_failed.contains(prefix + "command")) {
+    return;
+  }
+  const auto where = [&](const std::string& key) {
+    return m_assignments.contains(prefix + key) ? origin_of(prefix + key) : at_name;
+  };
+  if (source.url.empty() && source.command.empty()) {
+    add_problem(Severity::error, where("url"), "sources." + name,
+                "missing \"url\" (the upstream to fetch) or \"command\" (a program to run)");
+    return;
+  }
+  if (!source.url.empty() && !source.command.empty()) {
+    add_problem(Severity::error, where("command"), prefix + "command",
+                "set either \"url\" or \"command\", not both");
+    return;
+  }
+  if (!source.command.empty() && !source.command.front().starts_with('/')) {
+    add_problem(Severity::error, where("command"), prefix + "command",
+                quote(source.command.front()) +
+                    " is not an absolute path (commands run without a shell or PATH search)");
+  }
+  if (!source.env.empty() && source.command.empty()) {
+    add_problem(Severity::warning, where("env"), prefix + "env",
+                "\"env\" only applies to a \"command\" source; it is ignored with \"url\"");
+  }
+  for (const auto& [variable, value] : source.env) {
+    const bool valid =
+        !variable.empty() && (std::isdigit(static_cast<unsigned char>(variable.front())) == 0) &&
+        std::all_of(variable.begin(), variable.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+        });
+    if (!valid) {
+      add_problem(Severity::error, where("env"), prefix + "env",
+                  quote(variable) + " is not a valid environment variable name (letters, digits "
+                                    "and _, not starting with a digit)");
     }
   }
 }

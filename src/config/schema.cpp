@@ -86,6 +86,12 @@ json type_schema(const Setting& s) {
     out["type"] = "object";
     out["additionalProperties"] = json{{"type", "string"}};
     break;
+  case SettingType::pointer_map:
+    out["type"] = "object";
+    out["maxProperties"] = s.max;
+    out["propertyNames"] = json{{"pattern", "^[a-z_][a-z0-9_]*$"}};
+    out["additionalProperties"] = json{{"type", "string"}, {"pattern", "^(/([^~]|~[01])*)*$"}};
+    break;
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include "homectl/util/strings.hpp"
 #include "homectl/util/url.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace homectl::config {
@@ -203,6 +204,40 @@ Result<std::vector<std::string>> parse_string_array(const Setting& s, const nloh
   return out;
 }
 
+bool is_value_name(std::string_view name) {
+  const auto lower_or_underscore = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+  return !name.empty() && lower_or_underscore(name.front()) &&
+         std::all_of(name.begin(), name.end(),
+                     [&](char c) { return lower_or_underscore(c) || (c >= '0' && c <= '9'); });
+}
+
+Result<std::map<std::string, std::string>> parse_string_map(const Setting& s,
+                                                            const nlohmann::json& json) {
+  const bool pointers = s.type == SettingType::pointer_map;
+  if (pointers && json.size() > static_cast<std::size_t>(s.max)) {
+    return make_error(std::to_string(json.size()) + " entries, more than the " +
+                      std::to_string(s.max) + " allowed");
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [k, v] : json.items()) {
+    if (!v.is_string()) {
+      return make_error(quote(k) + ": expected a string, got " + describe(v, s.secret));
+    }
+    const auto& text = v.get_ref<const std::string&>();
+    if (pointers) {
+      if (!is_value_name(k)) {
+        return make_error(quote(k) + " is not a valid name: use lower-case letters, digits and "
+                                     "_, not starting with a digit");
+      }
+      if (auto p = parse_json_pointer(text); !p) {
+        return make_error(quote(k) + ": " + p.error().message);
+      }
+    }
+    out[k] = text;
+  }
+  return out;
+}
+
 } // namespace
 
 std::string range_description(const Setting& setting) {
@@ -212,6 +247,8 @@ std::string range_description(const Setting& setting) {
   case SettingType::duration_or_off:
   case SettingType::size:
     return range_text(setting);
+  case SettingType::pointer_map:
+    return "at most " + std::to_string(setting.max) + " entries";
   default:
     return {};
   }
@@ -264,7 +301,8 @@ std::string env_name(std::string_view path) {
 }
 
 bool env_settable(const Setting& setting) {
-  return setting.scope != Scope::notifier && setting.type != SettingType::string_map;
+  return setting.scope != Scope::notifier && setting.type != SettingType::string_map &&
+         setting.type != SettingType::pointer_map;
 }
 
 Value default_value(const Setting& setting) {
@@ -319,6 +357,8 @@ std::string type_description(const Setting& setting) {
     return "an array of strings";
   case SettingType::string_map:
     return "an object of string values";
+  case SettingType::pointer_map:
+    return "an object of names to JSON Pointers (e.g. {\"temperature\": \"/current/temp\"})";
   }
   return "a value";
 }
@@ -378,18 +418,16 @@ Result<Value> parse_value(const Setting& s, const nlohmann::json& json) {
     }
     return Value{std::move(*list)};
   }
-  case SettingType::string_map: {
+  case SettingType::string_map:
+  case SettingType::pointer_map: {
     if (!json.is_object()) {
       return mismatch();
     }
-    std::map<std::string, std::string> out;
-    for (const auto& [k, v] : json.items()) {
-      if (!v.is_string()) {
-        return make_error(quote(k) + ": expected a string, got " + describe(v, s.secret));
-      }
-      out[k] = v.get<std::string>();
+    auto map = parse_string_map(s, json);
+    if (!map) {
+      return map.error();
     }
-    return Value{std::move(out)};
+    return Value{std::move(*map)};
   }
   default:
     if (!json.is_string()) {
@@ -422,7 +460,8 @@ nlohmann::json text_to_json(const Setting& setting, std::string_view text) {
   }
   case SettingType::pointer_list:
   case SettingType::string_list:
-  case SettingType::string_map: {
+  case SettingType::string_map:
+  case SettingType::pointer_map: {
     if (const auto t = util::trim(text); t.starts_with('[') || t.starts_with('{')) {
       // Not JSON (or nested too deep): kept as text, which validation
       // then refuses with the setting's name and the expected type.

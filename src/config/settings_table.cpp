@@ -233,9 +233,30 @@ std::vector<Setting> build_table() {
       row<&FetchPolicy::tls_verify>(P, "tls_verify", T::boolean,
                                     "Verify the upstream's TLS certificate and host name",
                                     {.reloadable = true}),
+      row<&FetchPolicy::revalidate>(
+          P, "revalidate", T::boolean,
+          "Refresh with If-None-Match / If-Modified-Since when the upstream sent an ETag or "
+          "Last-Modified; a 304 Not Modified renews the value without downloading it again",
+          {.reloadable = true}),
       // source-only fields
-      row<&SourceConfig::url>(S, "url", T::http_url, "Upstream URL (http or https); required",
+      row<&SourceConfig::url>(S, "url", T::http_url,
+                              "Upstream URL (http or https); this or command is required",
                               {.reloadable = true}),
+      row<&SourceConfig::command>(
+          S, "command", T::string_list,
+          "Program and arguments run instead of fetching a URL (absolute path, no shell); its "
+          "standard output is the body, a non-zero exit status a failed refresh",
+          {.reloadable = true}),
+      row<&SourceConfig::env>(
+          S, "env", T::string_map,
+          "Environment variables for command, added to PATH=/usr/bin:/bin and LANG=C.UTF-8 "
+          "(values are treated as secrets)",
+          {.secret = true, .reloadable = true}),
+      row<&SourceConfig::content_type>(
+          S, "content_type", T::string,
+          "Content-Type served for the body; empty = the upstream's (for command: "
+          "application/json when the output is JSON, else text/plain; charset=utf-8)",
+          {.reloadable = true}),
       row<&SourceConfig::method>(S, "method", T::string, "HTTP method",
                                  {.enum_values = k_methods, .reloadable = true}),
       row<&SourceConfig::headers>(S, "headers", T::string_map,
@@ -246,6 +267,12 @@ std::vector<Setting> build_table() {
       row<&SourceConfig::pick>(S, "pick", T::pointer_list,
                                "JSON Pointers that cut a JSON body down to what consumers need",
                                {.reloadable = true}),
+      row<&SourceConfig::values>(
+          S, "values", T::pointer_map,
+          "Numbers read from the body (after pick) by JSON Pointer and exported as "
+          "homectl_source_value{source,value}: a number, a boolean (1/0) or a string holding a "
+          "decimal number",
+          {.max = 32, .reloadable = true}),
       row<&SourceConfig::required>(S, "required", T::boolean,
                                    "Readiness fails while this source has no servable value",
                                    {.reloadable = true}),

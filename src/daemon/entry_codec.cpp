@@ -9,9 +9,13 @@ namespace homectl::daemon {
 
 namespace {
 
-constexpr std::string_view k_magic = "HCE1";
-// Upper bound of one encoded text field other than the body (content type, ETag).
+// HCE2 adds the upstream's validators; HCE1 entries (without them) are still read.
+constexpr std::string_view k_magic = "HCE2";
+constexpr std::string_view k_magic_v1 = "HCE1";
+// Upper bound of one encoded text field other than the body (content type,
+// ETag, the upstream's ETag and Last-Modified).
 constexpr std::uint64_t k_max_header_field = 64 * 1024;
+constexpr std::size_t k_header_fields = 4;
 
 void put_u64(std::string& out, std::uint64_t value) {
   for (int i = 7; i >= 0; --i) {
@@ -61,8 +65,9 @@ private:
 
 std::string encode_entry(const sources::StoredEntry& entry) {
   std::string out;
-  out.reserve(k_magic.size() + 5 * 8 + entry.body.size() + entry.content_type.size() +
-              entry.etag.size());
+  out.reserve(k_magic.size() + 7 * 8 + entry.body.size() + entry.content_type.size() +
+              entry.etag.size() + entry.validators.etag.size() +
+              entry.validators.last_modified.size());
   out.append(k_magic);
   put_u64(out, static_cast<std::uint64_t>(entry.status));
   const auto wall_ms =
@@ -71,20 +76,25 @@ std::string encode_entry(const sources::StoredEntry& entry) {
   put_u64(out, static_cast<std::uint64_t>(wall_ms));
   put_field(out, entry.content_type);
   put_field(out, entry.etag);
+  put_field(out, entry.validators.etag);
+  put_field(out, entry.validators.last_modified);
   put_field(out, entry.body);
   return out;
 }
 
 std::size_t max_encoded_size(std::size_t max_body) {
-  constexpr std::size_t k_fixed = k_magic.size() + 5 * 8 + 2 * k_max_header_field;
+  constexpr std::size_t k_fixed =
+      k_magic.size() + 7 * 8 + k_header_fields * k_max_header_field;
   constexpr std::size_t k_max = std::numeric_limits<std::size_t>::max();
   return max_body > k_max - k_fixed ? k_max : max_body + k_fixed;
 }
 
 Result<sources::StoredEntry> decode_entry(std::string_view bytes) {
-  if (bytes.substr(0, k_magic.size()) != k_magic) {
-    return make_error("shared cache entry: unknown format (expected the HCE1 header)");
+  const auto magic = bytes.substr(0, k_magic.size());
+  if (magic != k_magic && magic != k_magic_v1) {
+    return make_error("shared cache entry: unknown format (expected the HCE2 header)");
   }
+  const bool with_validators = magic == k_magic;
   Reader reader(bytes.substr(k_magic.size()));
   std::uint64_t status = 0;
   std::uint64_t wall_ms = 0;
@@ -107,6 +117,8 @@ Result<sources::StoredEntry> decode_entry(std::string_view bytes) {
       std::chrono::milliseconds(static_cast<std::int64_t>(wall_ms)));
   if (!reader.field(entry.content_type, k_max_header_field) ||
       !reader.field(entry.etag, k_max_header_field) ||
+      (with_validators && (!reader.field(entry.validators.etag, k_max_header_field) ||
+                           !reader.field(entry.validators.last_modified, k_max_header_field))) ||
       !reader.field(entry.body, std::numeric_limits<std::uint64_t>::max())) {
     return make_error("shared cache entry: truncated or oversized field");
   }

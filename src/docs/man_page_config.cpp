@@ -27,7 +27,10 @@ constexpr std::string_view k_example = R"json({
       "ttl": "15m", "refresh": "30m", "pick": ["/current"], "rate_limit": "60/h"
     },
     "plug": { "url": "http://plug.lan/rpc/Switch.GetStatus?id=0", "ttl": "30s",
-              "timeout": "2s", "required": true }
+              "timeout": "2s", "required": true,
+              "values": { "power_w": "/apower", "on": "/output" } },
+    "disk": { "command": ["/usr/sbin/smartctl", "-j", "-A", "/dev/sda"], "ttl": "10m",
+              "values": { "temperature": "/temperature/current" } }
   },
   "limits": { "refresh": { "rate": "60/m", "burst": 30 } },
   "watchdog": {
@@ -65,6 +68,50 @@ void write_setting(std::ostream& out, const SettingDoc& setting) {
   }
   notes += setting.reloadable ? "Applied on reload (SIGHUP)." : "Needs a restart to change.";
   out << ".br\n" << roff_paragraph(notes) << "\n";
+}
+
+// How a source gets its body (url or command), revalidation and values.
+void write_sources_section(std::ostream& out) {
+  out << ".SH SOURCES\n"
+      << ".TP\n.B url\n"
+      << roff_paragraph(
+             "An HTTP or HTTPS upstream. When it answers with an ETag or Last-Modified "
+             "header, the next refresh sends If-None-Match / If-Modified-Since (unless "
+             "revalidate is false); a 304 Not Modified renews the cached value (fresh again for "
+             "ttl, Age restarts) without downloading the body, keeps the ETag clients see, "
+             "emits no source.updated event and counts as outcome=\"not_modified\" in "
+             "homectl_source_requests_total. The validators travel with the Redis entry, so "
+             "another instance or a restarted one revalidates too. A 304 to a request without "
+             "validators is a failed refresh (reason protocol). "
+             "homectl_source_upstream_bytes_total counts the body bytes received.")
+      << "\n.TP\n.B command\n"
+      << roff_paragraph(
+             "A program whose standard output is the body, for state only a program can read "
+             "(smartctl -j, sensors -j, upsc, zpool status -j). The first item is an absolute "
+             "path; it runs without a shell, in /, with standard input from /dev/null, file "
+             "descriptors 0 to 2 only, in its own process group, and an environment of "
+             "PATH=/usr/bin:/bin and LANG=C.UTF-8 plus env. Output over max_size kills it "
+             "(reason too_large); timeout kills its whole process group (reason timeout); a "
+             "non-zero exit status is a failed refresh (reason exit_status) whose error names "
+             "the status and the first line of standard error; a program that cannot be "
+             "started fails with reason spawn. The body is application/json when it parses "
+             "as JSON, else text/plain; charset=utf-8, unless content_type says otherwise. "
+             "Commands count against the same outbound cap as HTTP requests; retries, the "
+             "breaker, stale-while-revalidate, stale-if-error, pick, values and events apply "
+             "as to URLs. /v1/sources shows the program, never its arguments or env.")
+      << "\n.TP\n.B values\n"
+      << roff_paragraph(
+             "Numbers read from each new body after pick, by JSON Pointer, e.g. "
+             "{\"temperature\": \"/current/temperature_2m\"}. Names match "
+             "[a-z_][a-z0-9_]*; at most 32 per source. A JSON number is taken as it is, a "
+             "boolean as 1 or 0, a string holding a decimal number (\"21.5\") as that number. "
+             "/metrics exposes each as homectl_source_value{source,value} while the source's "
+             "value is servable, and /v1/sources lists them under \"values\"; anything else is "
+             "skipped, counted in homectl_source_value_errors_total{source,value} and logged "
+             "once per change of cause. pick turns the body into an object keyed by the picked "
+             "pointers, so with \"pick\": [\"/current\"] the temperature is at "
+             "\"/~1current/temperature_2m\" (RFC 6901 writes / in a key as ~1).")
+      << "\n";
 }
 
 } // namespace
@@ -139,6 +186,7 @@ std::string homectl_json_5(std::span<const SettingDoc> settings, const ManualInf
     }
     write_setting(out, setting);
   }
+  write_sources_section(out);
   out << ".SH SECURITY\n"
       << roff_paragraph(
              "The API is reachable by any web browser on the machine or the network, so it "
@@ -174,7 +222,8 @@ std::string homectl_json_5(std::span<const SettingDoc> settings, const ManualInf
              "makes the least recently seen start afresh.")
       << "\n";
   out << ".SH EXAMPLES\n"
-      << roff_paragraph("A file with two sources, Redis and notifications:") << "\n"
+      << roff_paragraph("A file with three sources (one a command), Redis and notifications:")
+      << "\n"
       << ".PP\n.RS 4\n.EX\n"
       << roff_escape(k_example) << "\n.EE\n.RE\n"
       << ".PP\n"

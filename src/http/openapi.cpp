@@ -87,12 +87,14 @@ constexpr const char* k_document = R"json({
     },
     "/v1/sources": {
       "get": {
-        "summary": "Every source: state, age, ttl, last success and error, breaker",
+        "summary": "Every source: state, age, ttl, last success and error, breaker, values",
         "tags": ["sources"],
         "responses": {
           "200": {"description": "Sources",
                   "content": {"application/json": {"schema": {"type": "object"},
-                    "example": {"sources": [{"name": "weather", "state": "fresh", "age_s": 12, "ttl_s": 300}]}}}},
+                    "example": {"sources": [{"name": "weather", "url": "https://api.example/forecast", "command": null,
+                                             "state": "fresh", "age_s": 12, "ttl_s": 300,
+                                             "values": {"temperature": 21.5}}]}}}},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         }
       }

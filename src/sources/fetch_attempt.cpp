@@ -16,9 +16,39 @@ std::string_view status_reason(int status) {
   return "status_3xx";
 }
 
+// A validator header of the answer, unless it is missing or unreasonably long.
+std::string validator(const http::ClientResponse& response, std::string_view name) {
+  const auto value = response.header(name);
+  if (!value || value->empty() || value->size() > k_max_validator) {
+    return {};
+  }
+  return std::string(*value);
+}
+
+cache::Validators validators_of(const http::ClientResponse& response) {
+  return {validator(response, "etag"), validator(response, "last-modified")};
+}
+
+Attempt classify_not_modified(const http::ClientResponse& response, Conditional conditional) {
+  Attempt out;
+  out.status = response.status;
+  if (conditional == Conditional::no) {
+    // Another attempt would get the same answer.
+    out.failure = resilience::AttemptFailure::permanent;
+    out.error = "upstream answered 304 Not Modified to a request without validators";
+    out.reason = "protocol";
+    return out;
+  }
+  out.success = true;
+  out.not_modified = true;
+  out.validators = validators_of(response);
+  return out;
+}
+
 Attempt classify_body(http::ClientResponse& response, const config::SourceConfig& source) {
   Attempt out;
   out.status = response.status;
+  out.validators = validators_of(response);
   auto body = apply_pick(response.body, source.pick);
   if (!body) {
     // Bad JSON under `pick` will be just as bad on the next attempt.
@@ -38,7 +68,46 @@ Attempt classify_body(http::ClientResponse& response, const config::SourceConfig
   return out;
 }
 
+Attempt classify_answer(http::ClientResponse& response, const config::SourceConfig& source,
+                        std::chrono::system_clock::time_point now, Conditional conditional) {
+  if (!response.ok()) {
+    Attempt out;
+    out.failure = to_attempt_failure(response.error);
+    out.status = response.status;
+    out.error = response.message;
+    out.reason = http::to_string(response.error);
+    return out;
+  }
+  if (response.status >= 200 && response.status <= 299) {
+    return classify_body(response, source);
+  }
+  if (response.status == 304) {
+    return classify_not_modified(response, conditional);
+  }
+  Attempt out;
+  out.status = response.status;
+  out.error = "upstream status " + std::to_string(response.status);
+  out.reason = status_reason(response.status);
+  if (response.status >= 300 && response.status <= 399 && !source.policy.follow_redirects) {
+    out.error += " (redirect not followed: follow_redirects is off)";
+  }
+  if (response.status == 429 || response.status == 503) {
+    if (const auto value = response.header("retry-after")) {
+      out.retry_after = resilience::parse_retry_after(*value, now);
+    }
+  }
+  return out;
+}
+
 } // namespace
+
+cache::Validators validators_to_send(const config::SourceConfig& source,
+                                     const cache::Validators& known) {
+  if (!source.policy.revalidate) {
+    return {};
+  }
+  return known;
+}
 
 resilience::AttemptFailure to_attempt_failure(http::ClientError error) {
   switch (error) {
@@ -62,39 +131,20 @@ resilience::AttemptFailure to_attempt_failure(http::ClientError error) {
 }
 
 Attempt classify(http::ClientResponse response, const config::SourceConfig& source,
-                 std::chrono::system_clock::time_point now) {
-  if (!response.ok()) {
-    Attempt out;
-    out.failure = to_attempt_failure(response.error);
-    out.status = response.status;
-    out.error = response.message;
-    out.reason = http::to_string(response.error);
-    return out;
-  }
-  if (response.status >= 200 && response.status <= 299) {
-    return classify_body(response, source);
-  }
-  Attempt out;
-  out.status = response.status;
-  out.error = "upstream status " + std::to_string(response.status);
-  out.reason = status_reason(response.status);
-  if (response.status >= 300 && response.status <= 399 && !source.policy.follow_redirects) {
-    out.error += " (redirect not followed: follow_redirects is off)";
-  }
-  if (response.status == 429 || response.status == 503) {
-    if (const auto value = response.header("retry-after")) {
-      out.retry_after = resilience::parse_retry_after(*value, now);
-    }
-  }
+                 std::chrono::system_clock::time_point now, Conditional conditional) {
+  const std::size_t received = response.body.size();
+  auto out = classify_answer(response, source, now, conditional);
+  out.received_bytes = received;
   return out;
 }
 
 void conclude(FetchResult& result, Attempt last) {
   result.status = last.status;
   if (last.success) {
-    result.outcome = FetchOutcome::ok;
+    result.outcome = last.not_modified ? FetchOutcome::not_modified : FetchOutcome::ok;
     result.body = std::move(last.body);
     result.content_type = std::move(last.content_type);
+    result.validators = std::move(last.validators);
     return;
   }
   result.outcome = last.failure == resilience::AttemptFailure::timeout ? FetchOutcome::timeout

@@ -6,6 +6,8 @@ std::string_view to_string(FetchOutcome outcome) {
   switch (outcome) {
   case FetchOutcome::ok:
     return "ok";
+  case FetchOutcome::not_modified:
+    return "not_modified";
   case FetchOutcome::error:
     return "error";
   case FetchOutcome::timeout:
@@ -16,6 +18,10 @@ std::string_view to_string(FetchOutcome outcome) {
     return "rate_limited";
   }
   return "error";
+}
+
+bool succeeded(FetchOutcome outcome) {
+  return outcome == FetchOutcome::ok || outcome == FetchOutcome::not_modified;
 }
 
 } // namespace homectl::sources

@@ -29,12 +29,25 @@ milliseconds remaining_until(SteadyClock::time_point deadline) {
                   std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now()));
 }
 
-// The request and client options of every attempt of one refresh.
-http::ClientRequest make_request(const config::SourceConfig& source) {
+bool has_header(const config::SourceConfig& source, std::string_view name) {
+  return std::any_of(source.headers.begin(), source.headers.end(),
+                     [&](const auto& header) { return util::iequals(header.first, name); });
+}
+
+// The request and client options of every attempt of one refresh; with
+// validators, a conditional request (unless the source sets those headers itself).
+http::ClientRequest make_request(const config::SourceConfig& source,
+                                 const cache::Validators& validators) {
   http::ClientRequest request;
   request.method = util::to_upper(source.method);
   request.url = source.url;
   request.headers.assign(source.headers.begin(), source.headers.end());
+  if (!validators.etag.empty() && !has_header(source, "If-None-Match")) {
+    request.headers.emplace_back("If-None-Match", validators.etag);
+  }
+  if (!validators.last_modified.empty() && !has_header(source, "If-Modified-Since")) {
+    request.headers.emplace_back("If-Modified-Since", validators.last_modified);
+  }
   request.body = source.body;
   return request;
 }
@@ -100,7 +113,8 @@ resilience::AsyncSemaphore& HttpFetcher::host_semaphore(const std::string& autho
 asio::awaitable<Attempt>
 HttpFetcher::attempt(const http::ClientRequest& request, const http::ClientOptions& options,
                      const config::SourceConfig& source, resilience::AsyncSemaphore& per_host,
-                     const std::string& host, std::chrono::steady_clock::time_point deadline) {
+                     const std::string& host, std::chrono::steady_clock::time_point deadline,
+                     Conditional conditional) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer timer(executor);
   timer.expires_at(deadline);
@@ -121,10 +135,11 @@ HttpFetcher::attempt(const http::ClientRequest& request, const http::ClientOptio
   }
   auto response = co_await m_client->request(request, options);
   // Both permits are released when this returns, before any backoff wait.
-  co_return classify(std::move(response), source, std::chrono::system_clock::now());
+  co_return classify(std::move(response), source, std::chrono::system_clock::now(), conditional);
 }
 
-asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& source_ref) {
+asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& source_ref,
+                                                cache::Validators known) {
   // A copy: a configuration reload may replace the caller's object mid-fetch.
   const config::SourceConfig source = source_ref;
   const config::FetchPolicy& policy = source.policy;
@@ -140,11 +155,15 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
     last.reason = "invalid_url";
   } else {
     resilience::AsyncSemaphore& per_host = host_semaphore(url->authority());
-    const http::ClientRequest request = make_request(source);
+    const auto validators = validators_to_send(source, known);
+    const auto conditional = validators.empty() ? Conditional::no : Conditional::yes;
+    const http::ClientRequest request = make_request(source, validators);
     const http::ClientOptions options = make_options(source, deadline);
     for (int retries_done = 0;; ++retries_done) {
       result.attempts = retries_done + 1;
-      last = co_await attempt(request, options, source, per_host, url->host, deadline);
+      last = co_await attempt(request, options, source, per_host, url->host, deadline,
+                              conditional);
+      result.received_bytes += last.received_bytes;
       if (last.success) {
         break;
       }

@@ -69,8 +69,13 @@ json time_or_null(const std::optional<std::chrono::system_clock::time_point>& at
 }
 
 json view_json(const SourceView& view) {
+  json values = json::object();
+  for (const auto& [name, number] : view.values) {
+    values[name] = number;
+  }
   json item = {{"name", view.name},
-               {"url", view.url},
+               {"url", view.url.empty() ? json(nullptr) : json(view.url)},
+               {"command", view.program.empty() ? json(nullptr) : json(view.program)},
                {"state", view.state},
                {"age_s", view.age ? json(whole_seconds(*view.age)) : json(nullptr)},
                {"ttl_s", whole_seconds(view.ttl)},
@@ -82,7 +87,8 @@ json view_json(const SourceView& view) {
                                                         {"at", format_rfc3339(*view.last_error_at)}}
                                                  : json(nullptr)},
                {"breaker", resilience::to_string(view.breaker)},
-               {"next_refresh", time_or_null(view.next_refresh)}};
+               {"next_refresh", time_or_null(view.next_refresh)},
+               {"values", std::move(values)}};
   return item;
 }
 
@@ -210,6 +216,7 @@ Unavailable unavailable(const Lookup& lookup, std::string_view name) {
     }
     return answer;
   case FetchOutcome::ok:
+  case FetchOutcome::not_modified:
   case FetchOutcome::error:
     break;
   }

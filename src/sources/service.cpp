@@ -336,7 +336,11 @@ std::vector<SourceView> Service::sources() const {
     const bool failing = state->refresh_failing.load();
     SourceView view;
     view.name = name;
-    view.url = util::redact_url(state->config.url);
+    if (state->config.command.empty()) {
+      view.url = util::redact_url(state->config.url);
+    } else {
+      view.program = state->config.command.front();
+    }
     view.ttl = state->windows.ttl;
     view.refresh = state->config.policy.refresh;
     view.required = state->config.required;
@@ -351,6 +355,13 @@ std::vector<SourceView> Service::sources() const {
       view.etag = entry->etag;
       view.servable = cache::servable_on_error(*view.age, state->windows);
       view.state = *view.age < view.ttl ? "fresh" : (failing ? "error" : "stale");
+      if (const auto values = state->values.load(); values && view.servable) {
+        for (const auto& reading : values->readings) {
+          if (reading.number) {
+            view.values.emplace(reading.name, *reading.number);
+          }
+        }
+      }
     } else {
       view.state = failing ? "error" : "empty";
     }

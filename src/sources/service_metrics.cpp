@@ -6,6 +6,8 @@
 #include "homectl/sources/service.hpp"
 #include "source_state.hpp"
 
+#include <limits>
+
 namespace homectl::sources {
 
 namespace {
@@ -16,6 +18,24 @@ double seconds(Duration d) {
 
 double flag(bool value) {
   return value ? 1.0 : 0.0;
+}
+
+bool servable_now(const SourceState& source, const util::Clock& clock) {
+  const auto entry = source.slot->peek();
+  return entry &&
+         cache::servable_on_error(
+             std::chrono::duration_cast<Duration>(clock.now() - entry->fetched), source.windows);
+}
+
+// A value as of now: NaN (no sample) unless the entry it was read from is
+// still servable and held a number there.
+double current_value(const SourceState& source, const util::Clock& clock, std::size_t index) {
+  const auto values = source.values.load();
+  if (!values || index >= values->readings.size() || !servable_now(source, clock)) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  const auto& number = values->readings[index].number;
+  return number ? *number : std::numeric_limits<double>::quiet_NaN();
 }
 
 } // namespace
@@ -35,14 +55,18 @@ void Service::set_source_gauges(SourceState& state) {
   state.samples.push_back(m_metrics->breaker.add({name}, [source, clock] {
     return static_cast<double>(source->status.load()->breaker_at(clock->now()));
   }));
-  state.samples.push_back(m_metrics->has_value.add({name}, [source, clock] {
-    const auto entry = source->slot->peek();
-    return flag(entry && cache::servable_on_error(
-                             std::chrono::duration_cast<Duration>(clock->now() - entry->fetched),
-                             source->windows));
-  }));
+  state.samples.push_back(m_metrics->has_value.add(
+      {name}, [source, clock] { return flag(servable_now(*source, *clock)); }));
   state.samples.push_back(m_metrics->refresh_failing.add(
       {name}, [source] { return flag(source->refresh_failing.load()); }));
+  m_metrics->upstream_bytes.with({name});
+  std::size_t index = 0;
+  for (const auto& [value, pointer] : state.config.values) {
+    m_metrics->value_errors.with({name, value});
+    state.samples.push_back(m_metrics->value.add(
+        {name, value}, [source, clock, index] { return current_value(*source, *clock, index); }));
+    ++index;
+  }
 }
 
 void Service::remove_source_gauges(std::string_view name) {

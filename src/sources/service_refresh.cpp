@@ -20,6 +20,12 @@ namespace asio = boost::asio;
 
 namespace {
 
+// What a refresh may revalidate: the upstream's validators of the body we
+// hold, if we hold one.
+cache::Validators known_validators(const std::shared_ptr<const cache::Entry>& entry) {
+  return entry ? entry->validators : cache::Validators{};
+}
+
 std::chrono::seconds ceil_seconds(Duration d) {
   return std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(d));
 }
@@ -84,8 +90,9 @@ asio::awaitable<std::optional<RefreshReport>> Service::adopt_shared(SourceState&
     co_return std::nullopt;
   }
   // Another instance fetched it recently: take it instead of asking upstream.
-  auto entry = cache::make_entry(std::move(shared->body), std::move(shared->content_type),
-                                 shared->status, m_clock.now() - age, shared->fetched_wall);
+  auto entry =
+      cache::make_entry(std::move(shared->body), std::move(shared->content_type), shared->status,
+                        m_clock.now() - age, shared->fetched_wall, std::move(shared->validators));
   RefreshReport report;
   report.outcome = FetchOutcome::ok;
   report.status = entry->status;
@@ -170,22 +177,34 @@ std::optional<RefreshReport> Service::gate(SourceState& state, util::Clock::time
   return std::nullopt;
 }
 
+std::shared_ptr<const cache::Entry> Service::entry_from(const SourceState& state,
+                                                      FetchResult& result) {
+  const auto now = m_clock.now();
+  const auto wall = m_clock.wall();
+  if (result.outcome == FetchOutcome::not_modified) {
+    // The body we have is current: the same bytes and ETag, fresh again.
+    return cache::renew_entry(*state.slot->peek(), now, wall, result.validators);
+  }
+  std::string content_type = !state.config.content_type.empty() ? state.config.content_type
+                             : result.content_type.empty()      ? "application/octet-stream"
+                                                                : std::move(result.content_type);
+  return cache::make_entry(std::move(result.body), std::move(content_type), result.status, now,
+                           wall, std::move(result.validators));
+}
+
 asio::awaitable<void> Service::apply_success(SourceState& state, FetchResult& result,
                                              RefreshReport& report) {
   auto* store = m_options.shared_store;
   state.breaker.on_success();
   note_breaker(state);
-  auto entry = cache::make_entry(std::move(result.body),
-                                 result.content_type.empty() ? "application/octet-stream"
-                                                             : std::move(result.content_type),
-                                 result.status, m_clock.now(), m_clock.wall());
+  auto entry = entry_from(state, result);
   const bool share = store != nullptr && !state.removed;
   store_entry(state, entry, report, share ? Reach::local : Reach::everywhere);
   if (!share) {
     co_return;
   }
-  StoredEntry shared{*entry->body, entry->content_type, entry->etag, entry->status,
-                     entry->fetched_wall};
+  StoredEntry shared{*entry->body,   entry->content_type,  entry->etag,
+                     entry->status, entry->fetched_wall, entry->validators};
   co_await store->store(state.config.name, std::move(shared), state.windows.servable_until());
   // Announced to other instances only now that the entry is in the store:
   // one that reacts to the event must find it there.
@@ -239,17 +258,24 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
   report.entry = state.slot->peek();
   FetchResult result;
   try {
-    result = co_await m_fetcher.fetch(state.config);
+    result = co_await m_fetcher.fetch(state.config, known_validators(report.entry));
   } catch (const std::exception& e) {
     result.outcome = FetchOutcome::error;
     result.error = e.what();
   }
+  if (result.outcome == FetchOutcome::not_modified && !state.slot->peek()) {
+    // The entry went (evicted) while the request was out: nothing to renew.
+    result.outcome = FetchOutcome::error;
+    result.reason = "protocol";
+    result.error = "upstream answered 304 Not Modified, but the cached body is gone";
+  }
+  m_metrics->upstream_bytes.with({state.config.name}).inc(static_cast<double>(result.received_bytes));
   report.outcome = result.outcome;
   report.status = result.status;
   report.duration = result.duration;
   report.error = result.error;
   report.retry_after = result.retry_after;
-  if (result.outcome == FetchOutcome::ok) {
+  if (succeeded(result.outcome)) {
     co_await apply_success(state, result, report);
   } else {
     apply_failure(state, result);
@@ -275,11 +301,39 @@ void Service::store_entry(SourceState& state, const std::shared_ptr<const cache:
     log::info("cache entry evicted", {{"source", name}, {"reason", "cache.max_size"}});
   }
   update_cache_gauges();
+  read_values_of(state, *entry);
   m_metrics->last_success.with({state.config.name})
       .set(std::chrono::duration<double>(entry->fetched_wall.time_since_epoch()).count());
   if (report.changed) {
     emit("source.updated", state, entry->etag, {}, reach);
   }
+}
+
+void Service::read_values_of(SourceState& state, const cache::Entry& entry) {
+  if (state.config.values.empty()) {
+    return;
+  }
+  if (const auto current = state.values.load(); current && current->etag == entry.etag) {
+    return; // the same body (a 304, or our own entry back from the shared store)
+  }
+  auto values = std::make_shared<ValueSet>();
+  values->etag = entry.etag;
+  values->readings = read_values(*entry.body, state.config.values);
+  for (const auto& reading : values->readings) {
+    auto& logged = state.value_problems[reading.name];
+    if (!reading.problem.empty()) {
+      m_metrics->value_errors.with({state.config.name, reading.name}).inc();
+    }
+    if (reading.problem != logged) {
+      if (!reading.problem.empty()) {
+        log::warn("source value skipped", {{"source", state.config.name},
+                                           {"value", reading.name},
+                                           {"problem", reading.problem}});
+      }
+      logged = reading.problem;
+    }
+  }
+  state.values.store(std::move(values));
 }
 
 void Service::record(SourceState& state, const RefreshReport& report,

@@ -8,10 +8,12 @@
 #include "homectl/resilience/token_bucket.hpp"
 #include "homectl/sources/history.hpp"
 #include "homectl/sources/service.hpp"
+#include "homectl/sources/values.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,6 +45,12 @@ struct SourceStatus {
   }
 };
 
+// The `values` read from one entry's body.
+struct ValueSet {
+  std::string etag; // of the entry they were read from
+  std::vector<ValueReading> readings; // in name order, one per configured value
+};
+
 struct SourceState {
   SourceState(config::SourceConfig source, resilience::CircuitBreaker::Random random,
               util::Clock::time_point now)
@@ -65,6 +73,7 @@ struct SourceState {
   std::atomic<bool> refresh_failing{false};   // the latest refresh failed
   std::atomic<bool> background_queued{false}; // a request-triggered refresh is pending/running
   std::atomic<std::shared_ptr<const SourceStatus>> status;
+  std::atomic<std::shared_ptr<const ValueSet>> values; // null until a body was read
   metrics::Counter* lookups_hit = nullptr;
   metrics::Counter* lookups_stale = nullptr;
   metrics::Counter* lookups_miss = nullptr;
@@ -85,6 +94,8 @@ struct SourceState {
   // The breaker state last announced (breaker.changed).
   resilience::CircuitBreaker::State reported_breaker = resilience::CircuitBreaker::State::closed;
   bool removed = false;
+  // The problem last logged for each value, so a lasting one is logged once.
+  std::map<std::string, std::string, std::less<>> value_problems;
 
   // The scrape-time samples that read this state (Service::add_samples).
   // Last, so they are unregistered before anything they read goes away.
@@ -125,7 +136,18 @@ struct Service::Metrics {
             {"source"})),
         refresh_failing(registry.sampled_gauge(
             "homectl_source_refresh_failing",
-            "1 while the latest refresh of the source failed, else 0.", {"source"})) {}
+            "1 while the latest refresh of the source failed, else 0.", {"source"})),
+        upstream_bytes(registry.counter("homectl_source_upstream_bytes_total",
+                                        "Body bytes received from the upstream (all attempts).",
+                                        {"source"})),
+        value(registry.sampled_gauge(
+            "homectl_source_value",
+            "A number read from the source's body (`values`), while the value is servable.",
+            {"source", "value"})),
+        value_errors(registry.counter(
+            "homectl_source_value_errors_total",
+            "Bodies in which a configured value was missing or not a number.",
+            {"source", "value"})) {}
 
   metrics::Family<metrics::Counter>& requests;
   metrics::Family<metrics::Counter>& failures;
@@ -142,6 +164,9 @@ struct Service::Metrics {
   // Per-source gauges that change with time, read at scrape time.
   metrics::SampledFamily& has_value;
   metrics::SampledFamily& refresh_failing;
+  metrics::Family<metrics::Counter>& upstream_bytes;
+  metrics::SampledFamily& value;
+  metrics::Family<metrics::Counter>& value_errors;
 };
 
 } // namespace homectl::sources

@@ -1,9 +1,12 @@
-// Fuzzes `pick`: JSON Pointers applied to an arbitrary upstream body. Input
-// layout: one pointer per line up to the first empty line, then the body.
+// Fuzzes `pick` and `values`: JSON Pointers applied to an arbitrary upstream
+// body, then read as values from the picked body and from the raw one.
+// Input layout: one pointer per line up to the first empty line, then the body.
 #include "homectl/sources/pick.hpp"
+#include "homectl/sources/values.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     pointers.emplace_back(line);
   }
-  (void)homectl::sources::apply_pick(input, pointers);
+  std::map<std::string, std::string> values;
+  for (std::size_t i = 0; i < pointers.size(); ++i) {
+    values.emplace("v" + std::to_string(i), pointers[i]);
+  }
+  const auto picked = homectl::sources::apply_pick(input, pointers);
+  if (picked) {
+    (void)homectl::sources::read_values(*picked, values);
+  }
+  (void)homectl::sources::read_values(input, values);
   return 0;
 }

@@ -286,7 +286,8 @@ TEST(ConfigLoader, CrossFieldRules) {
           "anyone on the network path can forge responses",
           "f.json:7:43: sources.c.ca_file: cannot read CA file \"/nonexistent/ca.pem\": No such "
           "file or directory",
-          "f.json:8:5: sources.d: missing \"url\" (the upstream to fetch)",
+          "f.json:8:5: sources.d: missing \"url\" (the upstream to fetch) or \"command\" (a "
+          "program to run)",
           "f.json:10:32: watchdog.remind_every: \"1m\" is too short: remind at most every 5m, or "
           "use \"off\"",
           "f.json:11:5: watchdog.notify[0].url: a \"ntfy\" notifier needs a \"url\"",

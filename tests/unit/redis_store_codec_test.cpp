@@ -14,6 +14,7 @@ sources::StoredEntry sample() {
   entry.content_type = "application/json";
   entry.etag = "\"abc123\"";
   entry.status = 203;
+  entry.validators = {"W/\"up-7\"", "Wed, 02 Dec 2026 10:00:00 GMT"};
   entry.fetched_wall =
       std::chrono::system_clock::time_point(std::chrono::milliseconds(1'790'000'000'123));
   return entry;
@@ -28,6 +29,31 @@ TEST(RedisStoreCodec, RoundTripsEveryField) {
   EXPECT_EQ(decoded->etag, entry.etag);
   EXPECT_EQ(decoded->status, entry.status);
   EXPECT_EQ(decoded->fetched_wall, entry.fetched_wall);
+  EXPECT_EQ(decoded->validators, entry.validators);
+}
+
+TEST(RedisStoreCodec, ReadsEntriesWrittenBeforeValidatorsWereShared) {
+  // HCE1: status, time, content type, ETag, body; no upstream validators.
+  std::string old = "HCE1";
+  const auto u64 = [&](std::uint64_t v) {
+    for (int i = 7; i >= 0; --i) {
+      old.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
+    }
+  };
+  const auto field = [&](std::string_view text) {
+    u64(text.size());
+    old.append(text);
+  };
+  u64(200);
+  u64(1'790'000'000'000);
+  field("text/plain");
+  field("\"e\"");
+  field("hello");
+  auto decoded = decode_entry(old);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->body, "hello");
+  EXPECT_EQ(decoded->etag, "\"e\"");
+  EXPECT_TRUE(decoded->validators.empty());
 }
 
 TEST(RedisStoreCodec, RejectsForeignData) {
@@ -93,6 +119,7 @@ TEST(RedisStoreCodec, MaxEncodedSizeBoundsEveryEntryWithThatBody) {
   entry.body = std::string(1000, 'b');
   entry.content_type = std::string(64 * 1024, 't');
   entry.etag = std::string(64 * 1024, 'e');
+  entry.validators = {std::string(64 * 1024, 'v'), std::string(64 * 1024, 'l')};
   const auto bytes = encode_entry(entry);
   EXPECT_EQ(bytes.size(), max_encoded_size(1000));
   ASSERT_TRUE(decode_entry(bytes).ok());
@@ -140,7 +167,7 @@ TEST(RedisStoreJudge, RefusesUndecodableValuesAndOtherTypesAsInvalid) {
   const auto judged = judge_entry(garbage, 1024);
   EXPECT_FALSE(judged.entry);
   EXPECT_EQ(judged.rejected, "invalid");
-  EXPECT_EQ(judged.problem, "shared cache entry: unknown format (expected the HCE1 header)");
+  EXPECT_EQ(judged.problem, "shared cache entry: unknown format (expected the HCE2 header)");
 
   redis::BoundedValue list;
   list.wrong_type = true;

@@ -31,9 +31,11 @@ namespace homectl::sources::testing {
 // Answers from a script (then `fallback`); with `hold`, every fetch waits until release().
 class FakeFetcher final : public Fetcher {
 public:
-  boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source) override {
+  boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source,
+                                            cache::Validators known) override {
     ++calls;
     last_source = source.name;
+    last_known = std::move(known);
     if (hold) {
       boost::asio::steady_timer gate(co_await boost::asio::this_coro::executor);
       gate.expires_after(std::chrono::hours(1));
@@ -91,6 +93,7 @@ public:
   bool hold = false;
   int calls = 0;
   std::string last_source;
+  cache::Validators last_known; // what the last fetch could revalidate
 
 private:
   std::vector<boost::asio::steady_timer*> m_gates;

@@ -95,5 +95,47 @@ TEST(FetchAttemptConclude, ReportsTheLastAttempt) {
   EXPECT_EQ(timed_out.error, "read: timed out after 1s");
 }
 
+TEST(FetchAttemptClassify, A2xxKeepsTheUpstreamValidatorsWithinBounds) {
+  const auto ok = classify(answer(200, "{}",
+                                  {{"ETag", "W/\"v1\""},
+                                   {"Last-Modified", "Wed, 02 Dec 2026 10:00:00 GMT"}}),
+                           picking(), k_now);
+  EXPECT_EQ(ok.validators.etag, "W/\"v1\"");
+  EXPECT_EQ(ok.validators.last_modified, "Wed, 02 Dec 2026 10:00:00 GMT");
+  EXPECT_EQ(ok.received_bytes, 2U);
+  const auto huge = classify(
+      answer(200, "{}", {{"ETag", "\"" + std::string(k_max_validator, 'a') + "\""}}), picking(),
+      k_now);
+  EXPECT_TRUE(huge.success);
+  EXPECT_TRUE(huge.validators.empty());
+}
+
+TEST(FetchAttemptClassify, A304IsNotModifiedOnlyForAConditionalRequest) {
+  const auto renewed =
+      classify(answer(304, "", {{"ETag", "\"v2\""}}), picking(), k_now, Conditional::yes);
+  EXPECT_TRUE(renewed.success);
+  EXPECT_TRUE(renewed.not_modified);
+  EXPECT_EQ(renewed.validators.etag, "\"v2\"");
+  FetchResult result;
+  conclude(result, renewed);
+  EXPECT_EQ(result.outcome, FetchOutcome::not_modified);
+  EXPECT_TRUE(succeeded(result.outcome));
+  EXPECT_EQ(to_string(result.outcome), "not_modified");
+
+  const auto unasked = classify(answer(304, ""), picking(), k_now, Conditional::no);
+  EXPECT_FALSE(unasked.success);
+  EXPECT_EQ(unasked.reason, "protocol");
+  EXPECT_EQ(unasked.failure, resilience::AttemptFailure::permanent);
+  EXPECT_EQ(unasked.error, "upstream answered 304 Not Modified to a request without validators");
+}
+
+TEST(FetchAttemptClassify, OnlyARevalidatingSourceSendsValidators) {
+  const cache::Validators known{"\"v1\"", ""};
+  auto source = picking();
+  EXPECT_EQ(validators_to_send(source, known), known);
+  source.policy.revalidate = false;
+  EXPECT_TRUE(validators_to_send(source, known).empty());
+}
+
 } // namespace
 } // namespace homectl::sources

@@ -70,7 +70,7 @@ struct Fixture {
   // What another instance leaves in the shared store after its fetch now.
   void peer_fetched(std::string body) {
     store.entries["weather"] =
-        StoredEntry{std::move(body), "application/json", "\"peer\"", 200, clock.wall()};
+        StoredEntry{std::move(body), "application/json", "\"peer\"", 200, clock.wall(), {}};
   }
 
   boost::asio::io_context ctx;

@@ -38,6 +38,7 @@ enum class SettingType {
   pointer_list,    // array of JSON Pointers
   string_list,     // array of strings
   string_map,      // object of string values
+  pointer_map,     // object of names ([a-z_][a-z0-9_]*) to JSON Pointers, at most max entries
 };
 
 // Which object a row belongs to; `key` is relative to it.
@@ -59,7 +60,8 @@ struct Setting {
   std::string_view key;
   SettingType type = SettingType::string;
   std::string_view doc;
-  std::int64_t min = std::numeric_limits<std::int64_t>::min(); // integer/duration(ms)/size bounds
+  // integer/duration(ms)/size bounds; pointer_map: the most entries
+  std::int64_t min = std::numeric_limits<std::int64_t>::min();
   std::int64_t max = std::numeric_limits<std::int64_t>::max();
   std::span<const std::string_view> enum_values;
   bool secret = false;      // never shown: "<redacted>" in output, not quoted in messages

@@ -7,8 +7,10 @@
 #include <string>
 #include <string_view>
 
-// The format of a cache entry in Redis: "HCE1", status and fetch time as
-// big-endian u64, then content type, ETag and body, each length-prefixed.
+// The format of a cache entry in Redis: "HCE2", status and fetch time as
+// big-endian u64, then content type, ETag, the upstream's ETag and
+// Last-Modified, and body, each length-prefixed. "HCE1" (no upstream
+// validators) is still read.
 namespace homectl::daemon {
 
 // Encodes an entry in the small binary-safe format above.

@@ -103,7 +103,8 @@ public:
         m_label_names(std::move(label_names)) {}
 
   // Adds the sample for these label values (in label-name order); it is read
-  // on the rendering thread until the returned Registration is destroyed.
+  // on the rendering thread until the returned Registration is destroyed. A
+  // read that returns NaN leaves the sample out of that scrape.
   Registration add(std::vector<std::string> label_values, Read read);
 
   Type type() const { return m_type; }

@@ -6,6 +6,7 @@
 #include "homectl/sources/fetcher.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@ namespace homectl::sources {
 // What one attempt came to, in the terms the retry policy and FetchResult use.
 struct Attempt {
   bool success = false;
+  bool not_modified = false; // success: a 304 to a conditional request
   resilience::AttemptFailure failure = resilience::AttemptFailure::none;
   int status = 0;
   std::string error;
@@ -25,14 +27,30 @@ struct Attempt {
   std::optional<std::chrono::seconds> retry_after;
   std::string body; // the picked body on success
   std::string content_type;
+  cache::Validators validators; // success: the answer's ETag / Last-Modified
+  std::size_t received_bytes = 0;
 };
+
+// Whether a request carried validators (If-None-Match / If-Modified-Since).
+enum class Conditional { no, yes };
+
+// The longest validator kept; a longer ETag or Last-Modified is ignored.
+inline constexpr std::size_t k_max_validator = 1024;
+
+// The validators the answer to a conditional request would be checked with,
+// or none when the source does not revalidate.
+cache::Validators validators_to_send(const config::SourceConfig& source,
+                                     const cache::Validators& known);
 
 // Classifies one answer (or client failure) of `source`'s upstream: a 2xx
 // body through `pick` is a success; a bad body under `pick` is a permanent
-// failure (invalid_body); other statuses and client errors fail with the
-// reason the metrics use, Retry-After read from a 429 or 503 at `now`.
+// failure (invalid_body); a 304 is a success (not modified) only when the
+// request was conditional, else a permanent failure (protocol); other
+// statuses and client errors fail with the reason the metrics use,
+// Retry-After read from a 429 or 503 at `now`.
 Attempt classify(http::ClientResponse response, const config::SourceConfig& source,
-                 std::chrono::system_clock::time_point now);
+                 std::chrono::system_clock::time_point now,
+                 Conditional conditional = Conditional::no);
 
 // The client's failure kind as the retry policy sees it.
 resilience::AttemptFailure to_attempt_failure(http::ClientError error);

@@ -1,10 +1,12 @@
 #pragma once
 
+#include "homectl/cache/entry.hpp"
 #include "homectl/config/config.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +19,7 @@ namespace homectl::sources {
 
 enum class FetchOutcome {
   ok,           // 2xx with a body within max_size (and valid JSON when `pick` is set)
+  not_modified, // 304 to a conditional request: the cached body is still current
   error,        // connect failure, TLS failure, non-2xx, body too large, bad JSON ...
   timeout,      // the overall deadline passed
   breaker_open, // not sent: the circuit breaker is open (set by the caller)
@@ -24,6 +27,9 @@ enum class FetchOutcome {
 };
 
 std::string_view to_string(FetchOutcome outcome);
+
+// True for the outcomes that leave the source with a current value (ok, not_modified).
+bool succeeded(FetchOutcome outcome);
 
 struct FetchResult {
   FetchOutcome outcome = FetchOutcome::error;
@@ -38,13 +44,19 @@ struct FetchResult {
   std::chrono::milliseconds duration{0};
   int attempts = 0;
   std::optional<std::chrono::seconds> retry_after; // from a final 429/503 answer
+  // ok, not_modified: the upstream's ETag / Last-Modified (the 304's own, if it sent any).
+  cache::Validators validators;
+  std::size_t received_bytes = 0; // body bytes read from the upstream, all attempts together
 };
 
-// Performs one refresh of a source (all attempts included).
+// Performs one refresh of a source (all attempts included). `known` holds the
+// validators of the body the caller has: when the source revalidates and
+// they are not empty, the request is conditional and may end not_modified.
 class Fetcher {
 public:
   virtual ~Fetcher() = default;
-  virtual boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source) = 0;
+  virtual boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source,
+                                                    cache::Validators known) = 0;
 };
 
 } // namespace homectl::sources

@@ -24,6 +24,7 @@ class AsyncSemaphore;
 namespace homectl::sources {
 
 struct Attempt;
+enum class Conditional;
 
 struct HttpFetcherOptions {
   std::size_t max_concurrent = 32;  // outbound requests in flight, all hosts together
@@ -44,7 +45,8 @@ public:
   // backoff between them, all inside overall_deadline(policy). Retries connect
   // failures, timeouts, broken answers, 5xx and 429 (honouring Retry-After);
   // never other 4xx. Never throws for upstream trouble.
-  boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source) override;
+  boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source,
+                                            cache::Validators known) override;
 
   // The budget of one refresh: timeout × (retries + 1). Backoff waits come out
   // of it, so a refresh never takes longer than this.
@@ -57,7 +59,8 @@ private:
   boost::asio::awaitable<Attempt>
   attempt(const http::ClientRequest& request, const http::ClientOptions& options,
           const config::SourceConfig& source, resilience::AsyncSemaphore& per_host,
-          const std::string& host, std::chrono::steady_clock::time_point deadline);
+          const std::string& host, std::chrono::steady_clock::time_point deadline,
+          Conditional conditional);
 
   boost::asio::any_io_executor m_executor;
   HttpFetcherOptions m_options;

@@ -100,7 +100,8 @@ struct RefreshReport {
 // One row of GET /v1/sources.
 struct SourceView {
   std::string name;
-  std::string url;   // redacted
+  std::string url;     // redacted; empty for a command source
+  std::string program; // a command source's program (never its arguments or env)
   std::string state; // fresh | stale | error | empty
   std::optional<Duration> age;
   Duration ttl{0};
@@ -114,6 +115,8 @@ struct SourceView {
   std::string last_error;
   resilience::CircuitBreaker::State breaker = resilience::CircuitBreaker::State::closed;
   std::optional<std::chrono::system_clock::time_point> next_refresh;
+  // The `values` that are numbers, while the entry they come from is servable.
+  std::map<std::string, double> values;
 };
 
 class Service {
@@ -205,6 +208,8 @@ private:
                                                                   RefreshCause cause, bool& locked);
   // The outbound bucket and the breaker: a report when either refuses now.
   std::optional<RefreshReport> gate(SourceState& state, util::Clock::time_point now);
+  // The entry a successful fetch makes: a new body, or ours renewed by a 304.
+  std::shared_ptr<const cache::Entry> entry_from(const SourceState& state, FetchResult& result);
   boost::asio::awaitable<void> apply_success(SourceState& state, FetchResult& result,
                                              RefreshReport& report);
   void apply_failure(SourceState& state, const FetchResult& result);
@@ -215,6 +220,9 @@ private:
   enum class Reach { local, shared, everywhere };
   void store_entry(SourceState& state, const std::shared_ptr<const cache::Entry>& entry,
                    RefreshReport& report, Reach reach = Reach::everywhere);
+  // Reads the source's `values` from a new body (counting and logging the
+  // ones that are not numbers) and publishes them.
+  void read_values_of(SourceState& state, const cache::Entry& entry);
   void record(SourceState& state, const RefreshReport& report,
               std::chrono::system_clock::time_point at, bool sent);
   void note_breaker(SourceState& state);

@@ -23,6 +23,7 @@ struct StoredEntry {
   std::string etag;
   int status = 200;
   std::chrono::system_clock::time_point fetched_wall;
+  cache::Validators validators; // the upstream's, so any instance can revalidate
 };
 
 class SharedStore {

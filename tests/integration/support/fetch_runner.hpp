@@ -21,12 +21,21 @@ public:
   // One refresh of `source`.
   sources::FetchResult fetch(const config::SourceConfig& source) { return fetch_all({source})[0]; }
 
+  // One conditional refresh of `source`, revalidating a body with these validators.
+  sources::FetchResult revalidate(const config::SourceConfig& source, cache::Validators known) {
+    auto future = boost::asio::co_spawn(m_io, m_fetcher.fetch(source, std::move(known)),
+                                        boost::asio::use_future);
+    m_io.run();
+    m_io.restart();
+    return future.get();
+  }
+
   // Refreshes all sources concurrently; results in the same order.
   std::vector<sources::FetchResult> fetch_all(const std::vector<config::SourceConfig>& sources) {
     std::vector<std::future<sources::FetchResult>> futures;
     for (const auto& source : sources) {
       futures.push_back(
-          boost::asio::co_spawn(m_io, m_fetcher.fetch(source), boost::asio::use_future));
+          boost::asio::co_spawn(m_io, m_fetcher.fetch(source, {}), boost::asio::use_future));
     }
     m_io.run();
     m_io.restart();
