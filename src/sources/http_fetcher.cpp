@@ -84,8 +84,7 @@ HttpFetcher::HttpFetcher(asio::any_io_executor executor, HttpFetcherOptions opti
 HttpFetcher::~HttpFetcher() = default;
 
 milliseconds HttpFetcher::overall_deadline(const config::FetchPolicy& policy) {
-  const auto attempts = static_cast<milliseconds::rep>(std::max(0, policy.retries)) + 1;
-  return policy.timeout * attempts;
+  return sources::overall_deadline(policy);
 }
 
 resilience::AsyncSemaphore& HttpFetcher::host_semaphore(const std::string& authority) {
@@ -148,15 +147,8 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
       if (last.success) {
         break;
       }
-      resilience::RetryState state;
-      state.retries_done = retries_done;
-      state.max_retries = policy.retries;
-      state.failure = last.failure;
-      state.status = last.status;
-      state.retry_after = last.retry_after;
-      state.remaining = remaining_until(deadline);
-      const auto delay = resilience::next_retry_delay(state, policy.retry_backoff, policy.timeout,
-                                                      m_options.random);
+      const auto delay =
+          retry_delay(last, retries_done, policy, remaining_until(deadline), m_options.random);
       if (!delay) {
         break;
       }
