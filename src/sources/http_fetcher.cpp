@@ -3,6 +3,7 @@
 #include "homectl/http/client.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/resilience/async_semaphore.hpp"
+#include "homectl/sources/command_fetcher.hpp"
 #include "homectl/sources/fetch_attempt.hpp"
 #include "homectl/util/strings.hpp"
 #include "homectl/util/url.hpp"
@@ -79,6 +80,7 @@ HttpFetcher::HttpFetcher(asio::any_io_executor executor, HttpFetcherOptions opti
   if (!m_options.random) {
     m_options.random = resilience::default_random();
   }
+  m_commands = std::make_unique<CommandFetcher>(*m_global, m_options.random);
 }
 
 HttpFetcher::~HttpFetcher() = default;
@@ -124,6 +126,9 @@ HttpFetcher::attempt(const http::ClientRequest& request, const http::ClientOptio
 }
 
 asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& source_ref) {
+  if (!source_ref.command.empty()) {
+    co_return co_await m_commands->fetch(source_ref);
+  }
   // A copy: a configuration reload may replace the caller's object mid-fetch.
   const config::SourceConfig source = source_ref;
   const config::FetchPolicy& policy = source.policy;
