@@ -186,11 +186,11 @@ void ConfigBuilder::check_upstream(const std::string& name, const SourceConfig& 
                 "\"env\" only applies to a \"command\" source; it is ignored with \"url\"");
   }
   for (const auto& [variable, value] : source.env) {
-    const bool valid =
-        !variable.empty() && (std::isdigit(static_cast<unsigned char>(variable.front())) == 0) &&
-        std::all_of(variable.begin(), variable.end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
-        });
+    const bool valid = !variable.empty() &&
+                       (std::isdigit(static_cast<unsigned char>(variable.front())) == 0) &&
+                       std::all_of(variable.begin(), variable.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+                       });
     if (!valid) {
       add_problem(Severity::error, where("env"), prefix + "env",
                   quote(variable) + " is not a valid environment variable name (letters, digits "

@@ -83,8 +83,7 @@ std::string encode_entry(const sources::StoredEntry& entry) {
 }
 
 std::size_t max_encoded_size(std::size_t max_body) {
-  constexpr std::size_t k_fixed =
-      k_magic.size() + 7 * 8 + k_header_fields * k_max_header_field;
+  constexpr std::size_t k_fixed = k_magic.size() + 7 * 8 + k_header_fields * k_max_header_field;
   constexpr std::size_t k_max = std::numeric_limits<std::size_t>::max();
   return max_body > k_max - k_fixed ? k_max : max_body + k_fixed;
 }

@@ -2,6 +2,8 @@
 
 #include "homectl/sources/pick.hpp"
 
+#include <algorithm>
+
 namespace homectl::sources {
 namespace {
 
@@ -152,6 +154,26 @@ void conclude(FetchResult& result, Attempt last) {
   result.error = std::move(last.error);
   result.reason = last.reason;
   result.retry_after = last.retry_after;
+}
+
+std::chrono::milliseconds overall_deadline(const config::FetchPolicy& policy) {
+  const auto attempts =
+      static_cast<std::chrono::milliseconds::rep>(std::max(0, policy.retries)) + 1;
+  return policy.timeout * attempts;
+}
+
+std::optional<std::chrono::milliseconds> retry_delay(const Attempt& last, int retries_done,
+                                                     const config::FetchPolicy& policy,
+                                                     std::chrono::milliseconds remaining,
+                                                     const resilience::UniformRandom& random) {
+  resilience::RetryState state;
+  state.retries_done = retries_done;
+  state.max_retries = policy.retries;
+  state.failure = last.failure;
+  state.status = last.status;
+  state.retry_after = last.retry_after;
+  state.remaining = remaining;
+  return resilience::next_retry_delay(state, policy.retry_backoff, policy.timeout, random);
 }
 
 } // namespace homectl::sources

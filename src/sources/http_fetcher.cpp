@@ -3,6 +3,7 @@
 #include "homectl/http/client.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/resilience/async_semaphore.hpp"
+#include "homectl/sources/command_fetcher.hpp"
 #include "homectl/sources/fetch_attempt.hpp"
 #include "homectl/util/strings.hpp"
 #include "homectl/util/url.hpp"
@@ -92,13 +93,13 @@ HttpFetcher::HttpFetcher(asio::any_io_executor executor, HttpFetcherOptions opti
   if (!m_options.random) {
     m_options.random = resilience::default_random();
   }
+  m_commands = std::make_unique<CommandFetcher>(*m_global, m_options.random);
 }
 
 HttpFetcher::~HttpFetcher() = default;
 
 milliseconds HttpFetcher::overall_deadline(const config::FetchPolicy& policy) {
-  const auto attempts = static_cast<milliseconds::rep>(std::max(0, policy.retries)) + 1;
-  return policy.timeout * attempts;
+  return sources::overall_deadline(policy);
 }
 
 resilience::AsyncSemaphore& HttpFetcher::host_semaphore(const std::string& authority) {
@@ -140,6 +141,10 @@ HttpFetcher::attempt(const http::ClientRequest& request, const http::ClientOptio
 
 asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& source_ref,
                                                 cache::Validators known) {
+  if (!source_ref.command.empty()) {
+    cache::Validators nothing; // a named local: no temporary inside a co_await expression
+    co_return co_await m_commands->fetch(source_ref, std::move(nothing));
+  }
   // A copy: a configuration reload may replace the caller's object mid-fetch.
   const config::SourceConfig source = source_ref;
   const config::FetchPolicy& policy = source.policy;
@@ -161,21 +166,13 @@ asio::awaitable<FetchResult> HttpFetcher::fetch(const config::SourceConfig& sour
     const http::ClientOptions options = make_options(source, deadline);
     for (int retries_done = 0;; ++retries_done) {
       result.attempts = retries_done + 1;
-      last = co_await attempt(request, options, source, per_host, url->host, deadline,
-                              conditional);
+      last = co_await attempt(request, options, source, per_host, url->host, deadline, conditional);
       result.received_bytes += last.received_bytes;
       if (last.success) {
         break;
       }
-      resilience::RetryState state;
-      state.retries_done = retries_done;
-      state.max_retries = policy.retries;
-      state.failure = last.failure;
-      state.status = last.status;
-      state.retry_after = last.retry_after;
-      state.remaining = remaining_until(deadline);
-      const auto delay = resilience::next_retry_delay(state, policy.retry_backoff, policy.timeout,
-                                                      m_options.random);
+      const auto delay =
+          retry_delay(last, retries_done, policy, remaining_until(deadline), m_options.random);
       if (!delay) {
         break;
       }

@@ -178,7 +178,7 @@ std::optional<RefreshReport> Service::gate(SourceState& state, util::Clock::time
 }
 
 std::shared_ptr<const cache::Entry> Service::entry_from(const SourceState& state,
-                                                      FetchResult& result) {
+                                                        FetchResult& result) {
   const auto now = m_clock.now();
   const auto wall = m_clock.wall();
   if (result.outcome == FetchOutcome::not_modified) {
@@ -203,7 +203,7 @@ asio::awaitable<void> Service::apply_success(SourceState& state, FetchResult& re
   if (!share) {
     co_return;
   }
-  StoredEntry shared{*entry->body,   entry->content_type,  entry->etag,
+  StoredEntry shared{*entry->body,  entry->content_type, entry->etag,
                      entry->status, entry->fetched_wall, entry->validators};
   co_await store->store(state.config.name, std::move(shared), state.windows.servable_until());
   // Announced to other instances only now that the entry is in the store:
@@ -257,8 +257,9 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
   RefreshReport report;
   report.entry = state.slot->peek();
   FetchResult result;
+  auto known = known_validators(report.entry);
   try {
-    result = co_await m_fetcher.fetch(state.config, known_validators(report.entry));
+    result = co_await m_fetcher.fetch(state.config, std::move(known));
   } catch (const std::exception& e) {
     result.outcome = FetchOutcome::error;
     result.error = e.what();
@@ -269,7 +270,8 @@ asio::awaitable<RefreshReport> Service::perform(SourceState& state, RefreshCause
     result.reason = "protocol";
     result.error = "upstream answered 304 Not Modified, but the cached body is gone";
   }
-  m_metrics->upstream_bytes.with({state.config.name}).inc(static_cast<double>(result.received_bytes));
+  m_metrics->upstream_bytes.with({state.config.name})
+      .inc(static_cast<double>(result.received_bytes));
   report.outcome = result.outcome;
   report.status = result.status;
   report.duration = result.duration;
@@ -326,9 +328,9 @@ void Service::read_values_of(SourceState& state, const cache::Entry& entry) {
     }
     if (reading.problem != logged) {
       if (!reading.problem.empty()) {
-        log::warn("source value skipped", {{"source", state.config.name},
-                                           {"value", reading.name},
-                                           {"problem", reading.problem}});
+        log::warn(
+            "source value skipped",
+            {{"source", state.config.name}, {"value", reading.name}, {"problem", reading.problem}});
       }
       logged = reading.problem;
     }

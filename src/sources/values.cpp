@@ -24,8 +24,7 @@ const char* kind_of(const nlohmann::json& value) {
   return "a string";
 }
 
-ValueReading read_one(const nlohmann::json& doc, const std::string& name,
-                      const std::string& text) {
+ValueReading read_one(const nlohmann::json& doc, const std::string& name, const std::string& text) {
   ValueReading reading{name, std::nullopt, {}};
   const nlohmann::json* found = nullptr;
   try {

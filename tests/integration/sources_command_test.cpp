@@ -19,8 +19,12 @@ using nlohmann::json;
 using testing::TempDir;
 
 json command_source(std::vector<std::string> argv, json extra = json::object()) {
-  json source = {{"command", std::move(argv)}, {"ttl", "1m"},    {"refresh", "off"},
-                 {"timeout", "2s"},            {"retries", 0}, {"breaker_failures", 100}};
+  json source = {{"command", std::move(argv)},
+                 {"ttl", "1m"},
+                 {"refresh", "off"},
+                 {"timeout", "2s"},
+                 {"retries", 0},
+                 {"breaker_failures", 100}};
   source.update(extra);
   return source;
 }
@@ -71,14 +75,14 @@ std::vector<std::string> children_of(pid_t pid) {
 }
 
 TEST(SourcesCommand, OutputIsTheBodyAndJsonIsRecognised) {
-  DaemonProcess daemon(json{
-      {"sources",
-       {{"json", command_source({"/bin/sh", "-c", R"(echo '{"t": 21.5, "ok": true}')"},
-                                {{"values", {{"t", "/t"}}}})},
-        {"text", command_source({"/bin/echo", "hello"})},
-        {"typed", command_source({"/bin/echo", "a,b"}, {{"content_type", "text/csv"}})},
-        {"env", command_source({"/usr/bin/env"}, {{"env", {{"GREETING", "hi there"}}}})},
-        {"cwd", command_source({"/bin/pwd"})}}}});
+  DaemonProcess daemon(
+      json{{"sources",
+            {{"json", command_source({"/bin/sh", "-c", R"(echo '{"t": 21.5, "ok": true}')"},
+                                     {{"values", {{"t", "/t"}}}})},
+             {"text", command_source({"/bin/echo", "hello"})},
+             {"typed", command_source({"/bin/echo", "a,b"}, {{"content_type", "text/csv"}})},
+             {"env", command_source({"/usr/bin/env"}, {{"env", {{"GREETING", "hi there"}}}})},
+             {"cwd", command_source({"/bin/pwd"})}}}});
   ASSERT_TRUE(daemon.start()) << daemon.output();
 
   auto r = request(daemon.port(), "GET", "/v1/sources/json");
@@ -92,8 +96,7 @@ TEST(SourcesCommand, OutputIsTheBodyAndJsonIsRecognised) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "hello\n");
   EXPECT_EQ(r->header("Content-Type"), "text/plain; charset=utf-8");
-  EXPECT_EQ(request(daemon.port(), "GET", "/v1/sources/typed")->header("Content-Type"),
-            "text/csv");
+  EXPECT_EQ(request(daemon.port(), "GET", "/v1/sources/typed")->header("Content-Type"), "text/csv");
 
   r = request(daemon.port(), "GET", "/v1/sources/env");
   ASSERT_TRUE(r);
@@ -102,8 +105,8 @@ TEST(SourcesCommand, OutputIsTheBodyAndJsonIsRecognised) {
   for (std::string line; std::getline(in, line);) {
     lines.insert(line);
   }
-  EXPECT_EQ(lines, (std::set<std::string>{"GREETING=hi there", "LANG=C.UTF-8",
-                                          "PATH=/usr/bin:/bin"}));
+  EXPECT_EQ(lines,
+            (std::set<std::string>{"GREETING=hi there", "LANG=C.UTF-8", "PATH=/usr/bin:/bin"}));
   EXPECT_EQ(request(daemon.port(), "GET", "/v1/sources/cwd")->body, "/\n");
 
   // The list names the program only: never the arguments or the environment.
@@ -141,9 +144,9 @@ TEST(SourcesCommand, NonZeroExitIsAFailedRefreshNamingStatusAndStderr) {
   r = request(daemon.port(), "GET", "/v1/sources/missing");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 502) << r->body;
-  EXPECT_EQ(scrape(daemon, "homectl_source_failures_total",
-                   {{"source", "missing"}, {"reason", "spawn"}}),
-            1);
+  EXPECT_EQ(
+      scrape(daemon, "homectl_source_failures_total", {{"source", "missing"}, {"reason", "spawn"}}),
+      1);
   EXPECT_TRUE(children_of(daemon.pid()).empty());
 }
 
@@ -160,9 +163,9 @@ TEST(SourcesCommand, AHangIsKilledWithItsWholeProcessGroupAtTheTimeout) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 504) << r->body;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
-  EXPECT_EQ(scrape(daemon, "homectl_source_failures_total",
-                   {{"source", "hang"}, {"reason", "timeout"}}),
-            1);
+  EXPECT_EQ(
+      scrape(daemon, "homectl_source_failures_total", {{"source", "hang"}, {"reason", "timeout"}}),
+      1);
   // Nothing of it is left: neither the shell, nor its background sleep, nor a zombie.
   EXPECT_TRUE(poll_until([&] { return processes_with(marker).empty(); }, 3s))
       << ::testing::PrintToString(processes_with(marker));
@@ -172,17 +175,17 @@ TEST(SourcesCommand, AHangIsKilledWithItsWholeProcessGroupAtTheTimeout) {
 }
 
 TEST(SourcesCommand, OutputOverMaxSizeKillsTheCommand) {
-  DaemonProcess daemon(json{
-      {"sources",
-       {{"big", command_source({"/bin/sh", "-c", "exec /usr/bin/yes homectl-output-flood"},
-                               {{"max_size", "64KiB"}})}}}});
+  DaemonProcess daemon(
+      json{{"sources",
+            {{"big", command_source({"/bin/sh", "-c", "exec /usr/bin/yes homectl-output-flood"},
+                                    {{"max_size", "64KiB"}})}}}});
   ASSERT_TRUE(daemon.start()) << daemon.output();
   const auto r = request(daemon.port(), "GET", "/v1/sources/big", {}, {}, 10s);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 502) << r->body;
-  EXPECT_EQ(scrape(daemon, "homectl_source_failures_total",
-                   {{"source", "big"}, {"reason", "too_large"}}),
-            1);
+  EXPECT_EQ(
+      scrape(daemon, "homectl_source_failures_total", {{"source", "big"}, {"reason", "too_large"}}),
+      1);
   EXPECT_TRUE(poll_until([&] { return processes_with("homectl-output-flood").empty(); }, 3s));
 }
 
@@ -197,7 +200,8 @@ TEST(SourcesCommand, ConcurrentRefreshesStayWithinTheOutboundCap) {
                              running.string() + "/$$; echo {}";
   json sources = json::object();
   for (int i = 0; i < 50; ++i) {
-    sources["s" + std::to_string(i)] = command_source({"/bin/sh", "-c", script}, {{"timeout", "30s"}});
+    sources["s" + std::to_string(i)] =
+        command_source({"/bin/sh", "-c", script}, {{"timeout", "30s"}});
   }
   DaemonProcess daemon(json{{"sources", sources}, {"limits", {{"refresh", {{"rate", "off"}}}}}});
   ASSERT_TRUE(daemon.start()) << daemon.output();

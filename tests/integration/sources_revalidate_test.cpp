@@ -33,6 +33,8 @@ public:
     const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     m_pid = ::fork();
     if (m_pid == 0) {
+      const int null_fd = ::open("/dev/null", O_WRONLY);
+      ::dup2(null_fd, 1);
       ::dup2(log_fd, 2);
       ::execlp("python3", "python3", "-u", "-m", "http.server", "--bind", "127.0.0.1",
                "--directory", directory.c_str(), port.c_str(), nullptr);
@@ -100,11 +102,14 @@ TEST(SourcesRevalidate, AnUnchangedFileIsRevalidatedWith304s) {
   StaticServer upstream(dir / "www", dir / "upstream.log");
   ASSERT_TRUE(upstream.ready()) << testing::read_file(dir / "upstream.log");
 
-  DaemonProcess daemon(json{
-      {"sources",
-       {{"file",
-         {{"url", upstream.url("/data.json")}, {"ttl", "1s"}, {"refresh", "1s"},
-          {"timeout", "2s"}, {"retries", 0}, {"values", {{"temperature", "/temperature"}}}}}}}});
+  DaemonProcess daemon(json{{"sources",
+                             {{"file",
+                               {{"url", upstream.url("/data.json")},
+                                {"ttl", "1s"},
+                                {"refresh", "1s"},
+                                {"timeout", "2s"},
+                                {"retries", 0},
+                                {"values", {{"temperature", "/temperature"}}}}}}}});
   ASSERT_TRUE(daemon.start()) << daemon.output();
   RawConnection events(daemon.port());
   ASSERT_TRUE(events.send("GET /v1/events HTTP/1.1\r\nHost: localhost\r\n\r\n"));
@@ -129,9 +134,8 @@ TEST(SourcesRevalidate, AnUnchangedFileIsRevalidatedWith304s) {
   ASSERT_TRUE(again);
   EXPECT_EQ(again->body, body);
   EXPECT_EQ(again->header("ETag"), etag);
-  EXPECT_EQ(scrape(daemon, "homectl_source_requests_total",
-                   {{"source", "file"}, {"outcome", "ok"}}),
-            1);
+  EXPECT_EQ(
+      scrape(daemon, "homectl_source_requests_total", {{"source", "file"}, {"outcome", "ok"}}), 1);
   // The body arrived once; the 304s carried none.
   EXPECT_EQ(scrape(daemon, "homectl_source_upstream_bytes_total", {{"source", "file"}}),
             static_cast<double>(body.size()));
@@ -191,27 +195,28 @@ TEST(SourcesRevalidate, TheUpstreamsETagIsSentBackAndRevalidateOffSendsNothing) 
 TEST(SourcesRevalidate, A304ToAPlainRequestIsAProtocolFailure) {
   FakeUpstream up;
   up.on("/odd", {FakeResponse::status_only(304)});
-  DaemonProcess daemon(json{
-      {"sources", {{"odd", {{"url", up.url("/odd")}, {"refresh", "off"}, {"retries", 0}}}}}});
+  DaemonProcess daemon(
+      json{{"sources", {{"odd", {{"url", up.url("/odd")}, {"refresh", "off"}, {"retries", 0}}}}}});
   ASSERT_TRUE(daemon.start()) << daemon.output();
   const auto r = request(daemon.port(), "GET", "/v1/sources/odd");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 502) << r->body;
-  EXPECT_EQ(scrape(daemon, "homectl_source_failures_total",
-                   {{"source", "odd"}, {"reason", "protocol"}}),
-            1);
+  EXPECT_EQ(
+      scrape(daemon, "homectl_source_failures_total", {{"source", "odd"}, {"reason", "protocol"}}),
+      1);
 }
 
 TEST(SourcesValues, ExportedListedAndCountedWhenNotNumbers) {
   FakeUpstream up;
   up.on("/v", {FakeResponse::json(R"({"t": 20.5, "on": true, "s": "7", "name": "x"})"),
                FakeResponse::json(R"({"t": 22, "on": false, "s": "8", "name": "x"})")});
-  DaemonProcess daemon(json{
-      {"sources",
-       {{"v",
-         {{"url", up.url("/v")},
-          {"refresh", "off"},
-          {"values", {{"t", "/t"}, {"on", "/on"}, {"s", "/s"}, {"name", "/name"}, {"gone", "/x"}}}}}}}});
+  DaemonProcess daemon(
+      json{{"sources",
+            {{"v",
+              {{"url", up.url("/v")},
+               {"refresh", "off"},
+               {"values",
+                {{"t", "/t"}, {"on", "/on"}, {"s", "/s"}, {"name", "/name"}, {"gone", "/x"}}}}}}}});
   ASSERT_TRUE(daemon.start()) << daemon.output();
   ASSERT_EQ(request(daemon.port(), "GET", "/v1/sources/v")->status, 200);
   const auto value = [&](const std::string& name) {
@@ -221,16 +226,16 @@ TEST(SourcesValues, ExportedListedAndCountedWhenNotNumbers) {
   EXPECT_EQ(value("on"), 1);
   EXPECT_EQ(value("s"), 7);
   EXPECT_FALSE(value("name"));
-  EXPECT_EQ(scrape(daemon, "homectl_source_value_errors_total", {{"source", "v"}, {"value", "name"}}),
-            1);
+  EXPECT_EQ(
+      scrape(daemon, "homectl_source_value_errors_total", {{"source", "v"}, {"value", "name"}}), 1);
   const auto list = json::parse(request(daemon.port(), "GET", "/v1/sources")->body);
   EXPECT_EQ(list["sources"][0]["values"], (json{{"t", 20.5}, {"on", 1}, {"s", 7}}));
 
   ASSERT_EQ(request(daemon.port(), "POST", "/v1/sources/v/refresh?wait=5s")->status, 200);
   EXPECT_EQ(value("t"), 22);
   EXPECT_EQ(value("on"), 0);
-  EXPECT_EQ(scrape(daemon, "homectl_source_value_errors_total", {{"source", "v"}, {"value", "gone"}}),
-            2);
+  EXPECT_EQ(
+      scrape(daemon, "homectl_source_value_errors_total", {{"source", "v"}, {"value", "gone"}}), 2);
   // One warn line per value and cause, not one per body.
   ASSERT_TRUE(poll_until(
       [&] { return log_lines(daemon.output(), "source value skipped").size() >= 2; }, 5s));

@@ -74,16 +74,16 @@ TEST(ConfigSourceKinds, ValuesAreNamedJsonPointers) {
 }
 
 TEST(ConfigSourceKinds, BadValuesNameTheProblem) {
-  const auto bad_name = load_text(
-      R"({"sources": {"w": {"url": "http://127.0.0.1:1/", "values": {"Temp": "/t"}}}})", "f.json",
-      {});
+  const auto bad_name =
+      load_text(R"({"sources": {"w": {"url": "http://127.0.0.1:1/", "values": {"Temp": "/t"}}}})",
+                "f.json", {});
   ASSERT_EQ(bad_name.problems.size(), 1U);
   EXPECT_EQ(bad_name.problems[0].to_string(),
             "f.json:1:60: sources.w.values: \"Temp\" is not a valid name: use lower-case letters, "
             "digits and _, not starting with a digit");
-  const auto bad_pointer = load_text(
-      R"({"sources": {"w": {"url": "http://127.0.0.1:1/", "values": {"t": "current"}}}})",
-      "f.json", {});
+  const auto bad_pointer =
+      load_text(R"({"sources": {"w": {"url": "http://127.0.0.1:1/", "values": {"t": "current"}}}})",
+                "f.json", {});
   ASSERT_EQ(bad_pointer.problems.size(), 1U);
   EXPECT_NE(bad_pointer.problems[0].to_string().find("sources.w.values: \"t\": "),
             std::string::npos)

@@ -96,16 +96,15 @@ TEST(FetchAttemptConclude, ReportsTheLastAttempt) {
 }
 
 TEST(FetchAttemptClassify, A2xxKeepsTheUpstreamValidatorsWithinBounds) {
-  const auto ok = classify(answer(200, "{}",
-                                  {{"ETag", "W/\"v1\""},
-                                   {"Last-Modified", "Wed, 02 Dec 2026 10:00:00 GMT"}}),
-                           picking(), k_now);
+  const auto ok = classify(
+      answer(200, "{}", {{"ETag", "W/\"v1\""}, {"Last-Modified", "Wed, 02 Dec 2026 10:00:00 GMT"}}),
+      picking(), k_now);
   EXPECT_EQ(ok.validators.etag, "W/\"v1\"");
   EXPECT_EQ(ok.validators.last_modified, "Wed, 02 Dec 2026 10:00:00 GMT");
   EXPECT_EQ(ok.received_bytes, 2U);
-  const auto huge = classify(
-      answer(200, "{}", {{"ETag", "\"" + std::string(k_max_validator, 'a') + "\""}}), picking(),
-      k_now);
+  const auto huge =
+      classify(answer(200, "{}", {{"ETag", "\"" + std::string(k_max_validator, 'a') + "\""}}),
+               picking(), k_now);
   EXPECT_TRUE(huge.success);
   EXPECT_TRUE(huge.validators.empty());
 }

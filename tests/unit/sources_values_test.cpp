@@ -24,9 +24,13 @@ TEST(SourceValues, NumbersBooleansAndDecimalStrings) {
 
 TEST(SourceValues, AnythingElseIsAProblemNamingThePointer) {
   const auto readings = read_values(
-      R"({"o": {}, "a": [1], "s": "warm", "z": null, "list": [5, 6]})",
-      {{"obj", "/o"}, {"arr", "/a"}, {"str", "/s"}, {"nul", "/z"}, {"gone", "/x/y"},
-       {"second", "/list/1"}, {"bad_index", "/list/x"}});
+      R"({"o": {}, "a": [1], "s": "warm", "z": null, "list": [5, 6]})", {{"obj", "/o"},
+                                                                         {"arr", "/a"},
+                                                                         {"str", "/s"},
+                                                                         {"nul", "/z"},
+                                                                         {"gone", "/x/y"},
+                                                                         {"second", "/list/1"},
+                                                                         {"bad_index", "/list/x"}});
   std::map<std::string, ValueReading> by_name;
   for (const auto& r : readings) {
     by_name[r.name] = r;
@@ -74,7 +78,8 @@ TEST(SourceValues, ReadFromThePickedBody) {
   const auto picked = apply_pick(R"({"current": {"temp": 3, "wind": 10}})", {"/current/temp"});
   ASSERT_TRUE(picked);
   // pick keys its object by the pointers, so "/" and "~" are escaped.
-  const auto readings = read_values(*picked, {{"temp", "/~1current~1temp"}, {"wind", "/current/wind"}});
+  const auto readings =
+      read_values(*picked, {{"temp", "/~1current~1temp"}, {"wind", "/current/wind"}});
   EXPECT_EQ(readings[0].number, 3.0);
   EXPECT_EQ(readings[1].problem, "nothing at /current/wind");
 }

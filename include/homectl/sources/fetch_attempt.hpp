@@ -58,4 +58,15 @@ resilience::AttemptFailure to_attempt_failure(http::ClientError error);
 // Fills `result` (outcome, status, body or error) from the last attempt.
 void conclude(FetchResult& result, Attempt last);
 
+// The budget of one refresh: timeout × (retries + 1). Backoff waits come out
+// of it, so a refresh never takes longer than this.
+std::chrono::milliseconds overall_deadline(const config::FetchPolicy& policy);
+
+// How long to back off after the failed attempt `last` before another one, or
+// nullopt to stop: after `retries_done` retries with `remaining` time left.
+std::optional<std::chrono::milliseconds> retry_delay(const Attempt& last, int retries_done,
+                                                     const config::FetchPolicy& policy,
+                                                     std::chrono::milliseconds remaining,
+                                                     const resilience::UniformRandom& random);
+
 } // namespace homectl::sources

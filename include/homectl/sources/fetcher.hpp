@@ -18,7 +18,7 @@
 namespace homectl::sources {
 
 enum class FetchOutcome {
-  ok,           // 2xx with a body within max_size (and valid JSON when `pick` is set)
+  ok,           // 2xx or exit 0 with a body within max_size (valid JSON under `pick`)
   not_modified, // 304 to a conditional request: the cached body is still current
   error,        // connect failure, TLS failure, non-2xx, body too large, bad JSON ...
   timeout,      // the overall deadline passed
@@ -39,7 +39,9 @@ struct FetchResult {
   std::string error;        // human-readable reason when not ok, e.g. "connect: Connection refused"
   // Why a sent refresh failed, as a metric label (a string literal): connect,
   // tls, timeout, protocol, too_large, invalid_url, redirects, status_3xx,
-  // status_4xx, status_5xx or invalid_body; empty on ok.
+  // status_4xx, status_5xx or invalid_body; for a command source also spawn
+  // (it could not be started) or exit_status (non-zero exit or a signal);
+  // empty on ok.
   std::string_view reason;
   std::chrono::milliseconds duration{0};
   int attempts = 0;

@@ -21,13 +21,15 @@ class AsyncSemaphore;
 
 // The real Fetcher: HTTP(S) through http::Client with jittered retries inside
 // one overall deadline, global and per-host concurrency caps, and `pick`.
+// Command sources go to a CommandFetcher under the same global cap.
 namespace homectl::sources {
 
 struct Attempt;
 enum class Conditional;
+class CommandFetcher;
 
 struct HttpFetcherOptions {
-  std::size_t max_concurrent = 32;  // outbound requests in flight, all hosts together
+  std::size_t max_concurrent = 32;  // outbound requests and commands in flight, all together
   std::size_t max_per_host = 4;     // outbound requests in flight to one host:port
   resilience::UniformRandom random; // backoff jitter; empty = resilience::default_random()
 };
@@ -44,7 +46,8 @@ public:
   // One refresh: attempts, each bounded by policy.timeout, with full-jitter
   // backoff between them, all inside overall_deadline(policy). Retries connect
   // failures, timeouts, broken answers, 5xx and 429 (honouring Retry-After);
-  // never other 4xx. Never throws for upstream trouble.
+  // never other 4xx. Never throws for upstream trouble. A source with a
+  // `command` is run by CommandFetcher::fetch instead.
   boost::asio::awaitable<FetchResult> fetch(const config::SourceConfig& source,
                                             cache::Validators known) override;
 
@@ -66,6 +69,7 @@ private:
   HttpFetcherOptions m_options;
   std::unique_ptr<http::Client> m_client;
   std::unique_ptr<resilience::AsyncSemaphore> m_global;
+  std::unique_ptr<CommandFetcher> m_commands; // holds a reference to *m_global
   std::map<std::string, std::unique_ptr<resilience::AsyncSemaphore>> m_per_host;
 };
 

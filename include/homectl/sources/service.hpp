@@ -102,7 +102,7 @@ struct SourceView {
   std::string name;
   std::string url;     // redacted; empty for a command source
   std::string program; // a command source's program (never its arguments or env)
-  std::string state; // fresh | stale | error | empty
+  std::string state;   // fresh | stale | error | empty
   std::optional<Duration> age;
   Duration ttl{0};
   std::optional<Duration> refresh; // nullopt = on demand only
