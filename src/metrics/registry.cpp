@@ -220,9 +220,7 @@ std::string Registry::render() const {
       const auto& f = *entry.sampled;
       header(out, f.name(), f.help(), f.type() == Type::counter ? "counter" : "gauge");
       f.for_each([&](const std::vector<std::string>& values, double value) {
-        if (!std::isnan(value)) {
-          out += f.name() + labels(f.label_names(), values) + ' ' + format_value(value) + '\n';
-        }
+        out += f.name() + labels(f.label_names(), values) + ' ' + format_value(value) + '\n';
       });
       continue;
     }

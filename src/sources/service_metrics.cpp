@@ -6,7 +6,7 @@
 #include "homectl/sources/service.hpp"
 #include "source_state.hpp"
 
-#include <limits>
+#include <optional>
 
 namespace homectl::sources {
 
@@ -27,15 +27,15 @@ bool servable_now(const SourceState& source, const util::Clock& clock) {
              std::chrono::duration_cast<Duration>(clock.now() - entry->fetched), source.windows);
 }
 
-// A value as of now: NaN (no sample) unless the entry it was read from is
+// A value as of now: none (no sample) unless the entry it was read from is
 // still servable and held a number there.
-double current_value(const SourceState& source, const util::Clock& clock, std::size_t index) {
+std::optional<double> current_value(const SourceState& source, const util::Clock& clock,
+                                    std::size_t index) {
   const auto values = source.values.load();
   if (!values || index >= values->readings.size() || !servable_now(source, clock)) {
-    return std::numeric_limits<double>::quiet_NaN();
+    return std::nullopt;
   }
-  const auto& number = values->readings[index].number;
-  return number ? *number : std::numeric_limits<double>::quiet_NaN();
+  return values->readings[index].number;
 }
 
 } // namespace

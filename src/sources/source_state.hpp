@@ -47,7 +47,7 @@ struct SourceStatus {
 
 // The `values` read from one entry's body.
 struct ValueSet {
-  std::string etag; // of the entry they were read from
+  std::string etag;                   // of the entry they were read from
   std::vector<ValueReading> readings; // in name order, one per configured value
 };
 
@@ -144,10 +144,10 @@ struct Service::Metrics {
             "homectl_source_value",
             "A number read from the source's body (`values`), while the value is servable.",
             {"source", "value"})),
-        value_errors(registry.counter(
-            "homectl_source_value_errors_total",
-            "Bodies in which a configured value was missing or not a number.",
-            {"source", "value"})) {}
+        value_errors(
+            registry.counter("homectl_source_value_errors_total",
+                             "Bodies in which a configured value was missing or not a number.",
+                             {"source", "value"})) {}
 
   metrics::Family<metrics::Counter>& requests;
   metrics::Family<metrics::Counter>& failures;

@@ -17,7 +17,8 @@ export function sampleSources(now = Date.now()) {
   const iso = (msAgo) => new Date(now - msAgo).toISOString();
   return [
     { name: 'weather', state: 'fresh', age_s: 42, ttl_s: 900, last_success: iso(42000),
-      last_error: null, breaker: 'closed', next_refresh: new Date(now + 1758000).toISOString() },
+      last_error: null, breaker: 'closed', next_refresh: new Date(now + 1758000).toISOString(),
+      values: { temperature: 21.5, is_day: 1 } },
     { name: 'plug', state: 'error', age_s: 5400, ttl_s: 30, last_success: iso(5400000),
       last_error: { message: 'connect to plug.lan:80 timed out after 2s', at: iso(20000) },
       breaker: 'open', next_refresh: new Date(now + 30000).toISOString() },

@@ -38,6 +38,11 @@ test('lists every source with its state in colour and text', async () => {
   assert.equal(await page.locator('.card').count(), 4);
   assert.match(await page.textContent(`${card('plug')} .last-error`), /timed out after 2s/);
   assert.equal(await page.textContent(`${card('plug')} .breaker`), 'open');
+  // A source's values, name and number, in name order; none, no list.
+  assert.deepEqual(await page.locator(`${card('weather')} .values dt`).allTextContents(),
+    ['is_day', 'temperature']);
+  assert.equal(await page.textContent(`${card('weather')} .values dd.value >> nth=1`), '21.5');
+  assert.equal(await page.isHidden(`${card('plug')} .values`), true);
   assert.match(await page.textContent(`${card('weather')} .age`), /^\d+ s \/ 15 min$/);
   assert.match(await page.textContent(`${card('plug')} .spark-caption`), /Last 60 fetches: 51 ok, 9 failed/);
   assert.equal(await page.locator(`${card('plug')} .sparkline rect`).count(), 60);

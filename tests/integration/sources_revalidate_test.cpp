@@ -5,6 +5,7 @@
 #include "support/fake_upstream.hpp"
 #include "support/observe.hpp"
 #include "support/process.hpp"
+#include "support/redis_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -204,6 +205,32 @@ TEST(SourcesRevalidate, A304ToAPlainRequestIsAProtocolFailure) {
   EXPECT_EQ(
       scrape(daemon, "homectl_source_failures_total", {{"source", "odd"}, {"reason", "protocol"}}),
       1);
+}
+
+TEST(SourcesRevalidate, ASecondInstanceRevalidatesWithTheValidatorsFromRedis) {
+  HOMECTL_REQUIRE_REDIS_SERVER();
+  RedisServer redis;
+  FakeUpstream up;
+  up.on("/s", {FakeResponse::with_header(200, "ETag", "\"v7\""),
+               FakeResponse::with_header(304, "ETag", "\"v7\"")});
+  const json config{
+      {"redis", {{"url", redis.url()}, {"prefix", "hc:"}}},
+      {"sources", {{"s", {{"url", up.url("/s")}, {"ttl", "1m"}, {"refresh", "off"}}}}}};
+  DaemonProcess first(config);
+  ASSERT_TRUE(first.start()) << first.output();
+  ASSERT_EQ(request(first.port(), "GET", "/v1/sources/s")->status, 200);
+
+  DaemonProcess second(config);
+  ASSERT_TRUE(second.start()) << second.output();
+  ASSERT_EQ(request(second.port(), "GET", "/v1/sources/s")->status, 200) << second.output();
+  ASSERT_EQ(up.count("/s"), 1) << "the second instance took the shared entry";
+  const auto r = request(second.port(), "POST", "/v1/sources/s/refresh?wait=5s");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json::parse(r->body)["outcome"], "not_modified");
+  const auto seen = up.requests("/s");
+  ASSERT_EQ(seen.size(), 2U);
+  EXPECT_EQ(seen[1].headers.at("if-none-match"), "\"v7\"");
 }
 
 TEST(SourcesValues, ExportedListedAndCountedWhenNotNumbers) {

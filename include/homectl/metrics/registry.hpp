@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -96,15 +97,15 @@ private:
 // is copied into the registry, so nothing can fall behind.
 class SampledFamily {
 public:
-  using Read = std::function<double()>;
+  // The sample's value now, or nullopt to leave it out of this scrape.
+  using Read = std::function<std::optional<double>()>;
 
   SampledFamily(Type type, std::string name, std::string help, std::vector<std::string> label_names)
       : m_type(type), m_name(std::move(name)), m_help(std::move(help)),
         m_label_names(std::move(label_names)) {}
 
   // Adds the sample for these label values (in label-name order); it is read
-  // on the rendering thread until the returned Registration is destroyed. A
-  // read that returns NaN leaves the sample out of that scrape.
+  // on the rendering thread until the returned Registration is destroyed.
   Registration add(std::vector<std::string> label_values, Read read);
 
   Type type() const { return m_type; }
@@ -112,12 +113,14 @@ public:
   const std::string& help() const { return m_help; }
   const std::vector<std::string>& label_names() const { return m_label_names; }
 
-  // Calls f(label_values, value) for each sample, in label order.
+  // Calls f(label_values, value) for each sample that has a value now, in label order.
   template <typename F>
   void for_each(F&& f) const {
     std::lock_guard lock(m_mutex);
     for (const auto& [key, sample] : m_samples) {
-      f(key.first, sample());
+      if (const auto value = sample()) {
+        f(key.first, *value);
+      }
     }
   }
 
