@@ -478,6 +478,8 @@
       return;
     }
     scheduleSources();
+    // The badge and the health chips follow the cards, not the next poll.
+    debounce('health', 150, pollHealth);
     if (data && typeof data.source === 'string') scheduleHistory(data.source);
   }
 

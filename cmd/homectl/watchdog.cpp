@@ -44,6 +44,12 @@ void print_run(const watchdog::RunReport& report) {
                 << "); it will be retried\n";
     }
   }
+  // Heartbeats go out after every check: only a failed one is worth a line.
+  for (const auto& h : report.heartbeats) {
+    if (!h.result.ok) {
+      std::cerr << "homectl watchdog: " << h.notifier << " failed (" << h.result.detail << ")\n";
+    }
+  }
   std::cout.flush();
 }
 

@@ -220,11 +220,16 @@ void ConfigBuilder::check_notifier(std::size_t index, const NotifierEntry& entry
   at_item.position = entry.position;
   if (!entry.fields.contains("type")) {
     add_problem(Severity::error, at_item, path,
-                "missing \"type\" (one of ntfy, gotify, webhook, command)");
+                "missing \"type\" (one of ntfy, gotify, webhook, command, heartbeat)");
     return;
   }
   if (m_failed.contains(path + ".type")) {
     return;
+  }
+  if (!notifier.fail_url.empty() && notifier.type != NotifierType::heartbeat) {
+    const auto fail_it = entry.fields.find("fail_url");
+    add_problem(Severity::warning, fail_it != entry.fields.end() ? fail_it->second.origin : at_item,
+                path + ".fail_url", "\"fail_url\" only applies to a \"heartbeat\" notifier");
   }
   if (notifier.type == NotifierType::command) {
     const auto argv_it = entry.fields.find("argv");

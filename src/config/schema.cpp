@@ -182,7 +182,7 @@ json json_schema() {
       {"additionalProperties", false}};
   root["properties"]["watchdog"]["properties"]["notify"] =
       json{{"type", "array"},
-           {"description", "Notifiers (ntfy, gotify, webhook, command)"},
+           {"description", "Notifiers (ntfy, gotify, webhook, command, heartbeat)"},
            {"items", {{"$ref", "#/$defs/notifier"}}}};
   return root;
 }

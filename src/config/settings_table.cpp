@@ -86,7 +86,8 @@ constexpr std::array<std::string_view, 6> k_log_levels{"trace", "debug", "info",
                                                        "warn",  "error", "off"};
 constexpr std::array<std::string_view, 3> k_log_formats{"json", "text", "auto"};
 constexpr std::array<std::string_view, 3> k_access_modes{"all", "errors", "off"};
-constexpr std::array<std::string_view, 4> k_notifier_types{"ntfy", "gotify", "webhook", "command"};
+constexpr std::array<std::string_view, 5> k_notifier_types{"ntfy", "gotify", "webhook", "command",
+                                                           "heartbeat"};
 constexpr std::array<std::string_view, 5> k_methods{"GET", "POST", "PUT", "PATCH", "HEAD"};
 
 using T = SettingType;
@@ -316,9 +317,15 @@ std::vector<Setting> build_table() {
       row<&NotifierConfig::type>(N, "type", T::enumeration, "Notifier kind; required",
                                  {.enum_values = k_notifier_types}),
       row<&NotifierConfig::url>(N, "url", T::http_url,
-                                "ntfy topic URL, Gotify server URL or webhook URL; user:password@ "
-                                "is sent as HTTP Basic auth",
+                                "ntfy topic URL, Gotify server URL, webhook URL, or the URL a "
+                                "heartbeat GETs after every check that finds the daemon up; "
+                                "user:password@ is sent as HTTP Basic auth",
                                 {.secret_path = true}),
+      row<&NotifierConfig::fail_url>(
+          N, "fail_url", T::http_url,
+          "heartbeat: the URL it GETs after a check that finds the daemon down or unreachable; "
+          "empty = none",
+          {.secret_path = true}),
       row<&NotifierConfig::token>(N, "token", T::string, "ntfy access token or Gotify app token",
                                   {.secret = true}),
       row<&NotifierConfig::headers>(N, "headers", T::string_map,

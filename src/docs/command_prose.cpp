@@ -94,7 +94,11 @@ of a JSON document with state, previous state, time, URL, checks and message)
 and command (runs an argument vector without a shell, with HOMECTL_STATE,
 HOMECTL_PREVIOUS and HOMECTL_MESSAGE in its environment, killed after its
 timeout). Deliveries are retried with backoff; one failing notifier does not
-stop the others. --test-notify sends a test message to every notifier and
+stop the others. A heartbeat notifier is told about every check instead of
+about changes: a GET to its url after a check that found the daemon up, to
+its fail_url (if set) after one that did not, never queued; healthchecks.io or
+an Uptime Kuma push monitor then notices when the checks stop. --test-notify
+sends a test message to every notifier (a heartbeat gets a GET to its url) and
 reports each result.
 
 Output, errors and the state file name each notifier by its type, its number

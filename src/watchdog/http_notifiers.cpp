@@ -143,6 +143,35 @@ public:
   }
 };
 
+// Heartbeat: GET `url` after every check that found the daemon up, GET
+// `fail_url` (if any) after one that did not; a test notification GETs `url`.
+class HeartbeatNotifier final : public NotifierBase {
+public:
+  using NotifierBase::NotifierBase;
+  DeliveryResult deliver(const Notification& /*n*/, const std::string& /*daemon_url*/) override {
+    return ping(m_config.url);
+  }
+  bool is_heartbeat() const override { return true; }
+  std::optional<DeliveryResult> beat(DaemonState found) override {
+    if (found == DaemonState::up) {
+      return ping(m_config.url);
+    }
+    if (m_config.fail_url.empty()) {
+      return std::nullopt;
+    }
+    return ping(m_config.fail_url);
+  }
+
+private:
+  DeliveryResult ping(const std::string& url) const {
+    auto config = m_config;
+    config.url = url;
+    client::Headers headers = m_config.headers;
+    client::HttpClient http(options_for(config, headers));
+    return to_result(http.get("", headers));
+  }
+};
+
 // Command: argv run directly, no shell.
 class CommandNotifier final : public NotifierBase {
 public:
@@ -162,6 +191,8 @@ std::string_view to_string(config::NotifierType type) {
     return "gotify";
   case config::NotifierType::command:
     return "command";
+  case config::NotifierType::heartbeat:
+    return "heartbeat";
   case config::NotifierType::webhook:
     break;
   }
@@ -194,6 +225,8 @@ std::unique_ptr<Notifier> make_notifier(const config::NotifierConfig& config, st
     return std::make_unique<GotifyNotifier>(config, std::move(label));
   case config::NotifierType::command:
     return std::make_unique<CommandNotifier>(config, std::move(label));
+  case config::NotifierType::heartbeat:
+    return std::make_unique<HeartbeatNotifier>(config, std::move(label));
   case config::NotifierType::webhook:
     break;
   }

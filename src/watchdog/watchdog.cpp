@@ -68,8 +68,9 @@ std::string bounded(std::string text, std::size_t limit) {
 } // namespace
 
 bool RunReport::delivery_failed() const {
-  return std::any_of(deliveries.begin(), deliveries.end(),
-                     [](const DeliveryReport& d) { return !d.result.ok && !d.unconfigured; });
+  const auto failed = [](const DeliveryReport& d) { return !d.result.ok && !d.unconfigured; };
+  return std::any_of(deliveries.begin(), deliveries.end(), failed) ||
+         std::any_of(heartbeats.begin(), heartbeats.end(), failed);
 }
 
 Watchdog::Watchdog(WatchdogSettings settings, std::vector<std::unique_ptr<Notifier>> notifiers,
@@ -128,6 +129,9 @@ RunReport Watchdog::apply(WatchdogFile& file, const Observation& observation) {
   report.notification = step(file.machine, observation, now, m_settings.thresholds);
   if (report.notification) {
     for (const auto& notifier : m_notifiers) {
+      if (notifier->is_heartbeat()) {
+        continue;
+      }
       PendingDelivery d;
       d.id = file.next_id++;
       d.notifier = notifier->key();
@@ -150,7 +154,19 @@ RunReport Watchdog::apply(WatchdogFile& file, const Observation& observation) {
   }
   deliver_due(file, report);
   report.still_queued = file.queue.size();
+  beat(observation, report);
   return report;
+}
+
+void Watchdog::beat(const Observation& observation, RunReport& report) {
+  for (const auto& notifier : m_notifiers) {
+    if (!notifier->is_heartbeat()) {
+      continue;
+    }
+    if (auto sent = notifier->beat(observation.state)) {
+      report.heartbeats.push_back(DeliveryReport{notifier->key(), std::move(*sent), false, false});
+    }
+  }
 }
 
 void Watchdog::deliver_due(WatchdogFile& file, RunReport& report) {

@@ -71,10 +71,15 @@ test('an event updates the card in place without a reload', async () => {
   await page.waitForSelector(`${card('prices')}[data-state="fresh"]`, { timeout: 5000 });
   mock.state.sources[0] = { ...mock.state.sources[0], state: 'error',
     last_error: { message: 'upstream answered 500', at: new Date().toISOString() } };
+  const health = mock.state.health;
+  mock.state.health = { ...health, status: 'fail' };
   mock.emit('source.failed', { source: 'weather' });
   await page.waitForSelector(`${card('weather')}[data-state="error"]`, { timeout: 5000 });
+  // The overall badge follows the event too, well before the 10 s health poll.
+  await page.waitForSelector('#overall[data-status="fail"]', { timeout: 3000 });
   assert.match(await page.textContent(`${card('weather')} .last-error`), /upstream answered 500/);
   assert.equal(await page.evaluate(() => window.__loadMarker), marker, 'the page reloaded');
+  mock.state.health = health;
   await page.close();
 });
 

@@ -326,3 +326,58 @@ TEST_F(Watchdog, LongRunningModeSpeaksTheSystemdNotifyProtocol) {
   EXPECT_NE(rest.find("STOPPING=1"), std::string::npos) << rest;
   ::close(fd);
 }
+
+TEST_F(Watchdog, HeartbeatIsPingedAfterEveryCheckAndItsFailUrlWhenDown) {
+  receiver.reply("GET", "/beat", Reply{200, "OK", "text/plain", {}, 0ms});
+  receiver.reply("GET", "/beat/fail", Reply{200, "OK", "text/plain", {}, 0ms});
+  nlohmann::json cfg{{"watchdog",
+                      {{"failure_threshold", 1},
+                       {"notify",
+                        {{{"type", "heartbeat"},
+                          {"url", receiver.url() + "/beat"},
+                          {"fail_url", receiver.url() + "/beat/fail"}},
+                         {{"type", "webhook"}, {"url", receiver.url() + "/hook"}}}}}}};
+  write_file(dir / "homectl.json", cfg.dump(2));
+  for (int i = 0; i < 2; ++i) {
+    const auto r = once();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+  }
+  EXPECT_EQ(receiver.requests_to("/beat").size(), 2U) << "one ping per check, changes or not";
+  EXPECT_TRUE(receiver.requests_to("/beat/fail").empty());
+  EXPECT_TRUE(receiver.requests_to("/hook").empty()) << "the first run finding it up is silent";
+
+  set_ready(false);
+  EXPECT_EQ(once().exit_code, 0);
+  EXPECT_EQ(receiver.requests_to("/beat/fail").size(), 1U);
+  EXPECT_EQ(receiver.requests_to("/beat").size(), 2U);
+  EXPECT_EQ(receiver.requests_to("/hook").size(), 1U) << "the change still goes to the webhook";
+  // A heartbeat is never queued: nothing of it is in the state file.
+  for (const auto& queued : state()["queue"]) {
+    EXPECT_EQ(queued["notifier"].get<std::string>().find("heartbeat"), std::string::npos);
+  }
+
+  // A heartbeat that fails says so and fails the run; the next check pings again.
+  set_ready(true);
+  receiver.reply("GET", "/beat", Reply{500, "no", "text/plain", {}, 0ms});
+  const auto failed = once();
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.err.find("homectl watchdog: heartbeat#1 127.0.0.1:" +
+                            std::to_string(receiver.port()) + " failed (HTTP 500)"),
+            std::string::npos)
+      << failed.err;
+}
+
+TEST_F(Watchdog, HeartbeatWithoutFailUrlStaysQuietWhileDown) {
+  receiver.reply("GET", "/beat", Reply{200, "OK", "text/plain", {}, 0ms});
+  nlohmann::json cfg{
+      {"watchdog", {{"notify", {{{"type", "heartbeat"}, {"url", receiver.url() + "/beat"}}}}}}};
+  write_file(dir / "homectl.json", cfg.dump(2));
+  set_ready(false);
+  EXPECT_EQ(once().exit_code, 0);
+  EXPECT_TRUE(receiver.requests().empty());
+  const auto r = run_homectl({"--config", (dir / "homectl.json").string(), "watchdog",
+                              "--test-notify", "--url", daemon.url()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(receiver.requests_to("/beat").size(), 1U) << "a test pings the heartbeat";
+}

@@ -130,7 +130,9 @@ TEST(SourcesCommand, NonZeroExitIsAFailedRefreshNamingStatusAndStderr) {
        {{"broken", command_source({"/bin/sh", "-c",
                                    "echo 'smartctl: /dev/sdz: No such device' >&2; echo more >&2; "
                                    "exit 3"})},
-        {"missing", command_source({"/nonexistent/program"})}}}});
+        {"missing", command_source({"/nonexistent/program"})},
+        {"garbled",
+         command_source({"/bin/sh", "-c", R"(printf '\377\376\033[31m bad\n' >&2; exit 1)"})}}}});
   ASSERT_TRUE(daemon.start()) << daemon.output();
   auto r = request(daemon.port(), "GET", "/v1/sources/broken");
   ASSERT_TRUE(r);
@@ -147,6 +149,14 @@ TEST(SourcesCommand, NonZeroExitIsAFailedRefreshNamingStatusAndStderr) {
   EXPECT_EQ(
       scrape(daemon, "homectl_source_failures_total", {{"source", "missing"}, {"reason", "spawn"}}),
       1);
+  // Whatever bytes a program writes to stderr, the answers stay valid JSON.
+  r = request(daemon.port(), "GET", "/v1/sources/garbled");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502);
+  EXPECT_NE(json::parse(r->body)["detail"].get<std::string>().find("exit status 1: "),
+            std::string::npos)
+      << r->body;
+  EXPECT_NO_THROW((void)json::parse(request(daemon.port(), "GET", "/v1/sources")->body));
   EXPECT_TRUE(children_of(daemon.pid()).empty());
 }
 

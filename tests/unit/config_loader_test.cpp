@@ -377,5 +377,21 @@ TEST(ConfigLoader, SearchPathsFollowXdg) {
                                       "/etc/homectl/homectl.json"}));
 }
 
+TEST(ConfigLoader, HeartbeatNotifiersTakeAFailUrlOthersAreWarned) {
+  const auto r = load_text(R"({"watchdog": {"notify": [
+    {"type": "heartbeat", "url": "https://hc-ping.com/uuid", "fail_url": "https://hc-ping.com/uuid/fail"},
+    {"type": "webhook", "url": "http://127.0.0.1:1/hook", "fail_url": "http://127.0.0.1:1/x"},
+    {"type": "heartbeat"}]}})",
+                           "f.json", {});
+  EXPECT_EQ(lines(r),
+            (std::vector<std::string>{
+                "f.json:3:72: watchdog.notify[1].fail_url: warning: \"fail_url\" only applies to "
+                "a \"heartbeat\" notifier",
+                "f.json:4:5: watchdog.notify[2].url: a \"heartbeat\" notifier needs a \"url\""}));
+  ASSERT_EQ(r.config.watchdog.notify.size(), 3U);
+  EXPECT_EQ(r.config.watchdog.notify[0].type, NotifierType::heartbeat);
+  EXPECT_EQ(r.config.watchdog.notify[0].fail_url, "https://hc-ping.com/uuid/fail");
+}
+
 } // namespace
 } // namespace homectl::config

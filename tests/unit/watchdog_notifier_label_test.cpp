@@ -35,6 +35,8 @@ TEST(NotifierLabel, TypePositionAndHostOnly) {
   EXPECT_EQ(notifier_label(NotifierType::gotify, 1, "https://push.example/"),
             "gotify#1 push.example");
   EXPECT_EQ(notifier_label(NotifierType::command, 1, ""), "command#1");
+  EXPECT_EQ(notifier_label(NotifierType::heartbeat, 1, "https://hc-ping.com/5d2f-secret-uuid"),
+            "heartbeat#1 hc-ping.com");
 }
 
 TEST(NotifierLabel, RecognisesItsOwnShapeOnly) {
@@ -51,11 +53,11 @@ TEST(NotifierLabel, RecognisesItsOwnShapeOnly) {
 
 TEST(NotifierLabel, NumbersEachTypeFromOne) {
   std::vector<config::NotifierConfig> configs(5);
-  configs[0] = {NotifierType::webhook, "http://a.lan/x", "", {}, {}, 0, {}};
-  configs[1] = {NotifierType::ntfy, "https://ntfy.sh/t", "", {}, {}, 0, {}};
-  configs[2] = {NotifierType::webhook, "http://b.lan:81/y", "", {}, {}, 0, {}};
-  configs[3] = {NotifierType::command, "", "", {}, {"/bin/true", "secret"}, 0, {}};
-  configs[4] = {NotifierType::command, "", "", {}, {"/bin/true"}, 0, {}};
+  configs[0] = {NotifierType::webhook, "http://a.lan/x", "", {}, {}, 0, {}, {}};
+  configs[1] = {NotifierType::ntfy, "https://ntfy.sh/t", "", {}, {}, 0, {}, {}};
+  configs[2] = {NotifierType::webhook, "http://b.lan:81/y", "", {}, {}, 0, {}, {}};
+  configs[3] = {NotifierType::command, "", "", {}, {"/bin/true", "secret"}, 0, {}, {}};
+  configs[4] = {NotifierType::command, "", "", {}, {"/bin/true"}, 0, {}, {}};
   auto notifiers = make_notifiers(configs);
   ASSERT_EQ(notifiers.size(), 5U);
   EXPECT_EQ(notifiers[0]->key(), "webhook#1 a.lan");

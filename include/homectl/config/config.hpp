@@ -136,16 +136,18 @@ struct LimitsConfig {
   bool operator==(const LimitsConfig&) const = default;
 };
 
-enum class NotifierType { ntfy, gotify, webhook, command };
+enum class NotifierType { ntfy, gotify, webhook, command, heartbeat };
 
 struct NotifierConfig {
   NotifierType type = NotifierType::webhook;
-  std::string url;                            // ntfy topic URL, gotify base URL, webhook URL
+  std::string url;                            // ntfy topic URL, gotify base URL, webhook URL,
+                                              // heartbeat ping URL
   std::string token;                          // secret: ntfy Bearer token, gotify app token
   std::map<std::string, std::string> headers; // extra headers (webhook, ntfy)
   std::vector<std::string> argv;              // command
   int priority = 0;                           // 0 = the notifier's default
   Duration timeout{10'000};
+  std::string fail_url; // heartbeat: pinged after a check that finds the daemon down
   bool operator==(const NotifierConfig&) const = default;
 };
 

@@ -11,6 +11,9 @@
 
 // Where the watchdog sends its notifications: ntfy, Gotify, a JSON webhook or
 // a local command. Each delivery is one attempt; retrying is the queue's job.
+// A heartbeat is told about every check instead of about changes, so a
+// service such as healthchecks.io or an Uptime Kuma push monitor notices when
+// the checks stop (the watchdog or the machine died).
 namespace homectl::watchdog {
 
 // The outcome of one delivery attempt.
@@ -29,6 +32,11 @@ public:
   // Sends one notification; the daemon URL is the one being watched.
   virtual DeliveryResult deliver(const Notification& notification,
                                  const std::string& daemon_url) = 0;
+  // True for a heartbeat: it gets beat() after every check, never a queued notification.
+  virtual bool is_heartbeat() const { return false; }
+  // Heartbeat: reports one check's finding; nullopt when there is nothing to
+  // send for it (down without a fail_url).
+  virtual std::optional<DeliveryResult> beat(DaemonState /*found*/) { return std::nullopt; }
 };
 
 // Builds the notifier a `watchdog.notify` entry describes, named `label`.
@@ -38,7 +46,7 @@ std::unique_ptr<Notifier> make_notifier(const config::NotifierConfig& config, st
 std::vector<std::unique_ptr<Notifier>>
 make_notifiers(const std::vector<config::NotifierConfig>& configs);
 
-// The lower-case notifier type name ("ntfy", "gotify", "webhook", "command").
+// The lower-case notifier type name ("ntfy", "gotify", "webhook", "command", "heartbeat").
 std::string_view to_string(config::NotifierType type);
 
 // The webhook document: {"v":1,"state","previous","since","url","checks","message"}.

@@ -45,9 +45,11 @@ struct RunReport {
   Observation observation;
   std::optional<Notification> notification;
   std::vector<DeliveryReport> deliveries;
+  std::vector<DeliveryReport> heartbeats; // one per heartbeat that sent something
   std::size_t still_queued = 0;
-  // True when a delivery failed (it stays queued) or was given up; a
-  // notification for a notifier no longer configured is dropped quietly.
+  // True when a delivery or a heartbeat failed (a delivery stays queued; a
+  // heartbeat is sent again after the next check) or a delivery was given up;
+  // a notification for a notifier no longer configured is dropped quietly.
   bool delivery_failed() const;
 };
 
@@ -79,6 +81,7 @@ public:
 
 private:
   void deliver_due(WatchdogFile& file, RunReport& report);
+  void beat(const Observation& observation, RunReport& report);
   Notifier* find_notifier(const std::string& key);
   void persist(const WatchdogFile& file);
 
