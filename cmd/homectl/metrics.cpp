@@ -74,6 +74,41 @@ bool print(const MetricsOptions& options, const Snapshot& now, const Snapshot* b
   return true;
 }
 
+// Redraws the summary every `period` until stopped (or after --iterations).
+int watch_metrics(client::HttpClient& http, const MetricsOptions& options,
+                  std::chrono::milliseconds period) {
+  client::StopSignal stop;
+  const bool tty = ::isatty(STDOUT_FILENO) == 1;
+  std::optional<Snapshot> previous;
+  for (int i = 0; options.iterations == 0 || i < options.iterations; ++i) {
+    if (i > 0 && stop.wait_for(period)) {
+      break;
+    }
+    auto snapshot = fetch(http);
+    if (tty) {
+      std::cout << "\033[H\033[2J"; // redraw in place
+    } else if (i > 0) {
+      std::cout << "\n";
+    }
+    if (options.format == "table") {
+      std::cout << "homectl metrics  " << http.url_for("/metrics") << "  every "
+                << config::format_duration(period)
+                << (previous ? "  (rates over the last interval)" : "  (totals since start)")
+                << "\n\n";
+    }
+    if (!snapshot) {
+      // Keep watching: the daemon may come back (a restart shows as a counter reset).
+      std::cout << "unavailable: " << snapshot.error().message << "\n";
+      std::cout.flush();
+      continue;
+    }
+    print(options, *snapshot, previous ? &*previous : nullptr);
+    std::cout.flush();
+    previous = std::move(snapshot).value();
+  }
+  return k_exit_ok;
+}
+
 int run_metrics(const Context& ctx, const MetricsOptions& options) {
   auto config = load_client_config(ctx);
   if (!config) {
@@ -108,36 +143,7 @@ int run_metrics(const Context& ctx, const MetricsOptions& options) {
     return print(options, *snapshot, nullptr) ? k_exit_ok : k_exit_failed;
   }
 
-  client::StopSignal stop;
-  const bool tty = ::isatty(STDOUT_FILENO) == 1;
-  std::optional<Snapshot> previous;
-  for (int i = 0; options.iterations == 0 || i < options.iterations; ++i) {
-    if (i > 0 && stop.wait_for(*period)) {
-      break;
-    }
-    auto snapshot = fetch(http);
-    if (tty) {
-      std::cout << "\033[H\033[2J"; // redraw in place
-    } else if (i > 0) {
-      std::cout << "\n";
-    }
-    if (options.format == "table") {
-      std::cout << "homectl metrics  " << http.url_for("/metrics") << "  every "
-                << config::format_duration(*period)
-                << (previous ? "  (rates over the last interval)" : "  (totals since start)")
-                << "\n\n";
-    }
-    if (!snapshot) {
-      // Keep watching: the daemon may come back (a restart shows as a counter reset).
-      std::cout << "unavailable: " << snapshot.error().message << "\n";
-      std::cout.flush();
-      continue;
-    }
-    print(options, *snapshot, previous ? &*previous : nullptr);
-    std::cout.flush();
-    previous = std::move(snapshot).value();
-  }
-  return k_exit_ok;
+  return watch_metrics(http, options, *period);
 }
 
 } // namespace

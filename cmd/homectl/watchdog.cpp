@@ -89,6 +89,49 @@ watchdog::WatchdogFile load_state(const std::filesystem::path& path) {
   return state;
 }
 
+watchdog::WatchdogSettings watchdog_settings(const config::Config& config,
+                                             const WatchdogOptions& options,
+                                             std::chrono::milliseconds timeout) {
+  const auto target = client::resolve_target(config, options.daemon.url, options.daemon.token,
+                                             client::process_env, /*for_watchdog=*/true);
+  watchdog::WatchdogSettings settings;
+  settings.url = target.url;
+  settings.token = target.token;
+  settings.timeout = timeout;
+  settings.thresholds = {config.watchdog.failure_threshold, config.watchdog.success_threshold,
+                         config.watchdog.remind_every};
+  return settings;
+}
+
+// One check (--once) or the loop until stopped, with the state kept in a
+// file when either asks for it.
+int run_checks(watchdog::Watchdog& dog, const WatchdogOptions& options,
+               std::chrono::milliseconds interval, client::StopSignal* stop) {
+  const bool persistent = options.once || !options.state_file.empty();
+  const std::filesystem::path state_path = !options.state_file.empty()
+                                               ? std::filesystem::path(options.state_file)
+                                               : watchdog::default_state_path();
+  watchdog::WatchdogFile state = persistent ? load_state(state_path) : watchdog::WatchdogFile{};
+  watchdog::StateSaver saver(state_path, std::cerr);
+  if (persistent) {
+    dog.on_change([&saver](const watchdog::WatchdogFile& file) { saver.save(file); });
+  }
+
+  if (options.once) {
+    const auto report = dog.run_once(state);
+    print_run(report);
+    saver.save(state);
+    return report.delivery_failed() || saver.failed() ? k_exit_failed : k_exit_ok;
+  }
+
+  const util::SystemdNotifier systemd;
+  watchdog::watch(dog, state, {interval, options.iterations}, *stop, systemd, print_run);
+  if (persistent) {
+    saver.save(state);
+  }
+  return k_exit_ok;
+}
+
 int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
   auto config = load_client_config(ctx);
   if (!config) {
@@ -105,14 +148,7 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
       return k_exit_usage;
     }
   }
-  const auto target = client::resolve_target(*config, options.daemon.url, options.daemon.token,
-                                             client::process_env, /*for_watchdog=*/true);
-  watchdog::WatchdogSettings settings;
-  settings.url = target.url;
-  settings.token = target.token;
-  settings.timeout = *timeout;
-  settings.thresholds = {config->watchdog.failure_threshold, config->watchdog.success_threshold,
-                         config->watchdog.remind_every};
+  auto settings = watchdog_settings(*config, options, *timeout);
   auto notifiers = watchdog::make_notifiers(config->watchdog.notify);
 
   // The long-running mode collects SIGTERM/SIGINT itself (blocked before any
@@ -132,30 +168,7 @@ int run_watchdog(const Context& ctx, const WatchdogOptions& options) {
   if (options.test_notify) {
     return test_notify(dog);
   }
-
-  const bool persistent = options.once || !options.state_file.empty();
-  const std::filesystem::path state_path = !options.state_file.empty()
-                                               ? std::filesystem::path(options.state_file)
-                                               : watchdog::default_state_path();
-  watchdog::WatchdogFile state = persistent ? load_state(state_path) : watchdog::WatchdogFile{};
-  watchdog::StateSaver saver(state_path, std::cerr);
-  if (persistent) {
-    dog.on_change([&saver](const watchdog::WatchdogFile& file) { saver.save(file); });
-  }
-
-  if (options.once) {
-    const auto report = dog.run_once(state);
-    print_run(report);
-    saver.save(state);
-    return report.delivery_failed() || saver.failed() ? k_exit_failed : k_exit_ok;
-  }
-
-  const util::SystemdNotifier systemd;
-  watchdog::watch(dog, state, {*interval, options.iterations}, *stop, systemd, print_run);
-  if (persistent) {
-    saver.save(state);
-  }
-  return k_exit_ok;
+  return run_checks(dog, options, *interval, stop ? &*stop : nullptr);
 }
 
 } // namespace

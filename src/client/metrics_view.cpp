@@ -115,6 +115,135 @@ std::string breaker_name(std::optional<double> state) {
   return "?";
 }
 
+namespace {
+
+// Requests and 5xx errors per route, as counted since `earlier`.
+void count_requests(const Exposition& later, const Exposition* earlier,
+                    std::map<std::string, RouteStats>& routes) {
+  const auto* f = later.find("homectl_http_requests_total");
+  if (f == nullptr) {
+    return;
+  }
+  const auto* old = find(earlier, f->name);
+  for (const auto& s : f->samples) {
+    auto route = s.label("route").value_or("-");
+    auto& row = routes[route];
+    row.route = route;
+    const double delta = counter_delta(s, old);
+    row.requests += delta;
+    if (s.label("code").value_or("").starts_with('5')) {
+      row.errors += delta;
+    }
+  }
+}
+
+// The latency quantiles per route, over the buckets filled since `earlier`.
+Result<void> add_latencies(const Exposition& later, const Exposition* earlier,
+                           std::map<std::string, RouteStats>& routes) {
+  const auto* f = later.find("homectl_http_request_duration_seconds");
+  if (f == nullptr) {
+    return {};
+  }
+  auto series = metrics::histogram_series(*f);
+  if (!series) {
+    return series.error();
+  }
+  std::vector<metrics::HistogramSeries> old_series;
+  if (const auto* old = find(earlier, f->name)) {
+    auto parsed = metrics::histogram_series(*old);
+    if (!parsed) {
+      return parsed.error();
+    }
+    old_series = std::move(parsed).value();
+  }
+  for (const auto& s : *series) {
+    auto route = s.label("route").value_or("-");
+    std::vector<metrics::Bucket> buckets = s.buckets;
+    for (const auto& o : old_series) {
+      if (o.labels == s.labels) {
+        buckets = metrics::bucket_delta(s.buckets, o.buckets);
+      }
+    }
+    auto& row = routes[route];
+    row.route = route;
+    row.p50 = metrics::histogram_quantile(0.50, buckets);
+    row.p95 = metrics::histogram_quantile(0.95, buckets);
+    row.p99 = metrics::histogram_quantile(0.99, buckets);
+  }
+  return {};
+}
+
+using SourceRows = std::map<std::string, SourceStats>;
+
+// The row of the source a sample is labelled with, created on first use.
+SourceStats& source_row(SourceRows& sources, const Sample& s) {
+  auto name = s.label("source").value_or("-");
+  auto& row = sources[name];
+  row.source = name;
+  return row;
+}
+
+// Cache lookups per source by result (hit, stale, miss).
+void count_lookups(const Exposition& later, const Exposition* earlier, SourceRows& sources) {
+  const auto* f = later.find("homectl_cache_lookups_total");
+  if (f == nullptr) {
+    return;
+  }
+  const auto* old = find(earlier, f->name);
+  for (const auto& s : f->samples) {
+    auto& row = source_row(sources, s);
+    const auto result = s.label("result").value_or("");
+    const double delta = counter_delta(s, old);
+    if (result == "hit") {
+      row.hits += delta;
+    } else if (result == "stale") {
+      row.stale += delta;
+    } else if (result == "miss") {
+      row.misses += delta;
+    }
+  }
+}
+
+// One row per source: cache results, breaker, last success, outcomes, failures.
+std::vector<SourceStats> source_stats(const Exposition& later, const Exposition* earlier,
+                                      double now_unix_s) {
+  SourceRows sources;
+  count_lookups(later, earlier, sources);
+  if (const auto* f = later.find("homectl_breaker_state")) {
+    for (const auto& s : f->samples) {
+      source_row(sources, s).breaker = s.value;
+    }
+  }
+  if (const auto* f = later.find("homectl_source_last_success_timestamp_seconds")) {
+    for (const auto& s : f->samples) {
+      if (s.value > 0) {
+        source_row(sources, s).last_success_age = now_unix_s - s.value;
+      } else {
+        source_row(sources, s);
+      }
+    }
+  }
+  if (const auto* f = later.find("homectl_source_requests_total")) {
+    const auto* old = find(earlier, f->name);
+    for (const auto& s : f->samples) {
+      source_row(sources, s).outcomes[s.label("outcome").value_or("-")] += counter_delta(s, old);
+    }
+  }
+  if (const auto* f = later.find("homectl_source_failures_total")) {
+    const auto* old = find(earlier, f->name);
+    for (const auto& s : f->samples) {
+      source_row(sources, s).failures[s.label("reason").value_or("-")] += counter_delta(s, old);
+    }
+  }
+  std::vector<SourceStats> out;
+  for (auto& [name, row] : sources) {
+    out.push_back(row);
+  }
+  return out;
+}
+
+} // namespace
+
 Result<MetricsSummary> summarize(const Exposition& later, const Exposition* earlier,
                                  double window_s, double now_unix_s) {
   MetricsSummary summary;
@@ -122,46 +251,9 @@ Result<MetricsSummary> summarize(const Exposition& later, const Exposition* earl
     summary.window_s = window_s;
   }
   std::map<std::string, RouteStats> routes;
-  if (const auto* f = later.find("homectl_http_requests_total")) {
-    const auto* old = find(earlier, f->name);
-    for (const auto& s : f->samples) {
-      auto route = s.label("route").value_or("-");
-      auto& row = routes[route];
-      row.route = route;
-      const double delta = counter_delta(s, old);
-      row.requests += delta;
-      if (s.label("code").value_or("").starts_with('5')) {
-        row.errors += delta;
-      }
-    }
-  }
-  if (const auto* f = later.find("homectl_http_request_duration_seconds")) {
-    auto series = metrics::histogram_series(*f);
-    if (!series) {
-      return series.error();
-    }
-    std::vector<metrics::HistogramSeries> old_series;
-    if (const auto* old = find(earlier, f->name)) {
-      auto parsed = metrics::histogram_series(*old);
-      if (!parsed) {
-        return parsed.error();
-      }
-      old_series = std::move(parsed).value();
-    }
-    for (const auto& s : *series) {
-      auto route = s.label("route").value_or("-");
-      std::vector<metrics::Bucket> buckets = s.buckets;
-      for (const auto& o : old_series) {
-        if (o.labels == s.labels) {
-          buckets = metrics::bucket_delta(s.buckets, o.buckets);
-        }
-      }
-      auto& row = routes[route];
-      row.route = route;
-      row.p50 = metrics::histogram_quantile(0.50, buckets);
-      row.p95 = metrics::histogram_quantile(0.95, buckets);
-      row.p99 = metrics::histogram_quantile(0.99, buckets);
-    }
+  count_requests(later, earlier, routes);
+  if (auto latencies = add_latencies(later, earlier, routes); !latencies) {
+    return latencies.error();
   }
   for (auto& [name, row] : routes) {
     if (summary.window_s) {
@@ -169,58 +261,7 @@ Result<MetricsSummary> summarize(const Exposition& later, const Exposition* earl
     }
     summary.routes.push_back(row);
   }
-
-  std::map<std::string, SourceStats> sources;
-  auto source_row = [&sources](const Sample& s) -> SourceStats& {
-    auto name = s.label("source").value_or("-");
-    auto& row = sources[name];
-    row.source = name;
-    return row;
-  };
-  if (const auto* f = later.find("homectl_cache_lookups_total")) {
-    const auto* old = find(earlier, f->name);
-    for (const auto& s : f->samples) {
-      auto& row = source_row(s);
-      const auto result = s.label("result").value_or("");
-      const double delta = counter_delta(s, old);
-      if (result == "hit") {
-        row.hits += delta;
-      } else if (result == "stale") {
-        row.stale += delta;
-      } else if (result == "miss") {
-        row.misses += delta;
-      }
-    }
-  }
-  if (const auto* f = later.find("homectl_breaker_state")) {
-    for (const auto& s : f->samples) {
-      source_row(s).breaker = s.value;
-    }
-  }
-  if (const auto* f = later.find("homectl_source_last_success_timestamp_seconds")) {
-    for (const auto& s : f->samples) {
-      if (s.value > 0) {
-        source_row(s).last_success_age = now_unix_s - s.value;
-      } else {
-        source_row(s);
-      }
-    }
-  }
-  if (const auto* f = later.find("homectl_source_requests_total")) {
-    const auto* old = find(earlier, f->name);
-    for (const auto& s : f->samples) {
-      source_row(s).outcomes[s.label("outcome").value_or("-")] += counter_delta(s, old);
-    }
-  }
-  if (const auto* f = later.find("homectl_source_failures_total")) {
-    const auto* old = find(earlier, f->name);
-    for (const auto& s : f->samples) {
-      source_row(s).failures[s.label("reason").value_or("-")] += counter_delta(s, old);
-    }
-  }
-  for (auto& [name, row] : sources) {
-    summary.sources.push_back(row);
-  }
+  summary.sources = source_stats(later, earlier, now_unix_s);
   if (const auto* f = later.find("homectl_redis_up"); f != nullptr && !f->samples.empty()) {
     summary.redis_up = f->samples.front().value;
   }

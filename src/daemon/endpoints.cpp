@@ -153,6 +153,21 @@ nlohmann::json diagnostics(const ServerCore& core) {
   return doc;
 }
 
+// The server's own health check: failing while it drains.
+void add_server_check(ServerCore& core) {
+  auto* c = &core;
+  core.checks.add("server", [c] {
+    health::Check check;
+    check.key = "server:draining";
+    check.component_type = "component";
+    if (c->state.draining()) {
+      check.status = health::Status::fail;
+      check.output = "shutting down: no new work is accepted";
+    }
+    return std::vector<health::Check>{check};
+  });
+}
+
 } // namespace
 
 void add_core_endpoints(ServerCore& core) {
@@ -209,16 +224,7 @@ void add_core_endpoints(ServerCore& core) {
        },
        .summary = "OpenAPI document"});
 
-  core.checks.add("server", [c] {
-    health::Check check;
-    check.key = "server:draining";
-    check.component_type = "component";
-    if (c->state.draining()) {
-      check.status = health::Status::fail;
-      check.output = "shutting down: no new work is accepted";
-    }
-    return std::vector<health::Check>{check};
-  });
+  add_server_check(core);
   add_process_metrics(core);
   add_connection_metrics(core);
 }

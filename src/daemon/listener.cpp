@@ -85,13 +85,74 @@ Result<tcp::acceptor> open_listener(const asio::any_io_executor& executor,
   return acceptor;
 }
 
+namespace {
+
+// A run of failed accepts: logged once when it starts and once when it ends.
+class AcceptFailures {
+public:
+  // Out of descriptors (EMFILE) or similar: the pending connection stays
+  // queued in the kernel. The caller pauses instead of spinning on the same
+  // error, and this says so once per run rather than once per attempt.
+  void failed(ServerCore& core, const boost::system::error_code& ec) {
+    core.state.accept_errors.fetch_add(1);
+    if (m_count++ == 0) {
+      m_since = std::chrono::steady_clock::now();
+      log::error("cannot accept connections: pausing accepts until it works again",
+                 {{"error", ec.message()},
+                  {"open_connections", core.state.connections.load()},
+                  {"retry_every_ms", k_accept_backoff.count()}});
+    }
+  }
+
+  void accepted(const ServerCore& core) {
+    if (m_count == 0) {
+      return;
+    }
+    const auto paused = std::chrono::steady_clock::now() - m_since;
+    log::info("accepting connections again",
+              {{"failed_accepts", m_count},
+               {"paused_ms", std::chrono::duration_cast<std::chrono::milliseconds>(paused).count()},
+               {"open_connections", core.state.connections.load()}});
+    m_count = 0;
+  }
+
+private:
+  long long m_count = 0;
+  std::chrono::steady_clock::time_point m_since;
+};
+
+// Serves an accepted connection on its own coroutine, counted while it lives.
+void start_session(tcp::socket socket, const std::shared_ptr<ServerCore>& core) {
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto socket_executor = socket.get_executor();
+  // Count the connection now, not when its coroutine first runs, so a burst of
+  // accepts cannot overshoot max_connections.
+  core->state.connections.fetch_add(1);
+  core->state.accepted_connections.fetch_add(1);
+  asio::co_spawn(socket_executor, serve_connection(std::move(socket), core),
+                 [core](const std::exception_ptr& failure) {
+                   core->state.connections.fetch_sub(1);
+                   if (!failure) {
+                     return;
+                   }
+                   try {
+                     std::rethrow_exception(failure);
+                   } catch (const std::exception& e) {
+                     log::error("connection failed", {{"error", e.what()}});
+                   } catch (...) {
+                     log::error("connection failed", {{"error", "unknown"}});
+                   }
+                 });
+}
+
+} // namespace
+
 asio::awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& acceptor,
                                          std::shared_ptr<ServerCore> core) {
   auto executor = co_await asio::this_coro::executor;
   asio::steady_timer backoff(executor);
-  // A run of failed accepts: logged once when it starts and once when it ends.
-  long long failures = 0;
-  std::chrono::steady_clock::time_point failing_since;
+  AcceptFailures failures;
   // With one event-loop thread nothing runs concurrently, so a connection
   // needs no strand (which would cost a lock and a queue hop per operation).
   // server.threads is fixed at start, so reading it once here is enough.
@@ -104,57 +165,19 @@ asio::awaitable<void> accept_connections(asio::io_context& io, tcp::acceptor& ac
       break;
     }
     if (ec) {
-      // Out of descriptors (EMFILE) or similar: the pending connection stays
-      // queued in the kernel. Pause instead of spinning on the same error,
-      // and say so once per run rather than once per attempt.
-      core->state.accept_errors.fetch_add(1);
-      if (failures++ == 0) {
-        failing_since = std::chrono::steady_clock::now();
-        log::error("cannot accept connections: pausing accepts until it works again",
-                   {{"error", ec.message()},
-                    {"open_connections", core->state.connections.load()},
-                    {"retry_every_ms", k_accept_backoff.count()}});
-      }
+      failures.failed(*core, ec);
       backoff.expires_after(k_accept_backoff);
       co_await backoff.async_wait(k_tuple);
       continue;
     }
-    if (failures > 0) {
-      const auto paused = std::chrono::steady_clock::now() - failing_since;
-      log::info(
-          "accepting connections again",
-          {{"failed_accepts", failures},
-           {"paused_ms", std::chrono::duration_cast<std::chrono::milliseconds>(paused).count()},
-           {"open_connections", core->state.connections.load()}});
-      failures = 0;
-    }
+    failures.accepted(*core);
     const auto config = core->state.config();
     if (core->state.connections.load() >= config->server.max_connections) {
       core->state.refused_connections.fetch_add(1);
       refuse(std::move(socket));
       continue;
     }
-    boost::system::error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);
-    auto socket_executor = socket.get_executor();
-    // Count the connection now, not when its coroutine first runs, so a burst of
-    // accepts cannot overshoot max_connections.
-    core->state.connections.fetch_add(1);
-    core->state.accepted_connections.fetch_add(1);
-    asio::co_spawn(socket_executor, serve_connection(std::move(socket), core),
-                   [core](const std::exception_ptr& failure) {
-                     core->state.connections.fetch_sub(1);
-                     if (!failure) {
-                       return;
-                     }
-                     try {
-                       std::rethrow_exception(failure);
-                     } catch (const std::exception& e) {
-                       log::error("connection failed", {{"error", e.what()}});
-                     } catch (...) {
-                       log::error("connection failed", {{"error", "unknown"}});
-                     }
-                   });
+    start_session(std::move(socket), core);
   }
 }
 

@@ -91,6 +91,10 @@ private:
   boost::asio::awaitable<Result<std::vector<boost::asio::ip::address>>>
   resolve(Clock::time_point deadline);
   boost::asio::awaitable<Result<void>> handshake(Clock::time_point deadline);
+  // The handshake's steps: AUTH and SELECT when the URL asks for them, and
+  // for a subscriber the confirmation of every channel.
+  boost::asio::awaitable<Result<void>> log_in(Clock::time_point deadline);
+  boost::asio::awaitable<Result<void>> confirm_subscriptions(Clock::time_point deadline);
   boost::asio::awaitable<void> serve();
   boost::asio::awaitable<void> sleep(Clock::duration duration);
   void wake();

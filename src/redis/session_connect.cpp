@@ -185,8 +185,8 @@ Error Session::connect_error(Clock::time_point deadline, std::string_view step) 
   return make_error(m_label + ": connection lost during " + std::string(step) + ": " + reason);
 }
 
-asio::awaitable<Result<void>> Session::handshake(Clock::time_point deadline) {
-  auto remaining = [deadline] {
+asio::awaitable<Result<void>> Session::log_in(Clock::time_point deadline) {
+  const auto remaining = [deadline] {
     return std::max(Duration{1}, std::chrono::ceil<Duration>(deadline - Clock::now()));
   };
   // hiredis queues these before the TCP connect completes: nothing waits idle.
@@ -215,8 +215,37 @@ asio::awaitable<Result<void>> Session::handshake(Clock::time_point deadline) {
                            ": " + reply->text());
     }
   }
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> Session::confirm_subscriptions(Clock::time_point deadline) {
+  m_can_subscribe = true;
+  if (!m_channels.empty()) {
+    send_subscribe({m_channels.begin(), m_channels.end()});
+  }
+  auto all_confirmed = [this] {
+    return std::includes(m_confirmed.begin(), m_confirmed.end(), m_channels.begin(),
+                         m_channels.end());
+  };
+  while (!m_closed && !m_lost && !all_confirmed()) {
+    if (Clock::now() >= deadline) {
+      co_return connect_error(deadline, "SUBSCRIBE");
+    }
+    co_await sleep(deadline - Clock::now());
+  }
+  if (m_lost || m_closed) {
+    co_return connect_error(deadline, "SUBSCRIBE");
+  }
+  co_return Result<void>{};
+}
+
+asio::awaitable<Result<void>> Session::handshake(Clock::time_point deadline) {
+  if (auto logged_in = co_await log_in(deadline); !logged_in) {
+    co_return logged_in;
+  }
   auto started = Clock::now();
-  auto pong = co_await call(argv("PING"), remaining(), Sender::session);
+  const auto remaining = std::max(Duration{1}, std::chrono::ceil<Duration>(deadline - started));
+  auto pong = co_await call(argv("PING"), remaining, Sender::session);
   if (!pong) {
     co_return connect_error(deadline, "PING");
   }
@@ -231,25 +260,8 @@ asio::awaitable<Result<void>> Session::handshake(Clock::time_point deadline) {
     co_return make_error(m_label + ": not a Redis server (PING answered " + pong->describe() + ")");
   }
   m_ping_us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count();
-
   if (m_role == Role::subscriber) {
-    m_can_subscribe = true;
-    if (!m_channels.empty()) {
-      send_subscribe({m_channels.begin(), m_channels.end()});
-    }
-    auto all_confirmed = [this] {
-      return std::includes(m_confirmed.begin(), m_confirmed.end(), m_channels.begin(),
-                           m_channels.end());
-    };
-    while (!m_closed && !m_lost && !all_confirmed()) {
-      if (Clock::now() >= deadline) {
-        co_return connect_error(deadline, "SUBSCRIBE");
-      }
-      co_await sleep(deadline - Clock::now());
-    }
-    if (m_lost || m_closed) {
-      co_return connect_error(deadline, "SUBSCRIBE");
-    }
+    co_return co_await confirm_subscriptions(deadline);
   }
   co_return Result<void>{};
 }

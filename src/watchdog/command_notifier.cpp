@@ -70,6 +70,86 @@ void close_other_descriptors(int limit) {
   }
 }
 
+// A small, explicit environment: nothing of ours (tokens!) leaks into the command.
+std::vector<std::string> command_environment(const Notification& notification,
+                                             const std::string& path,
+                                             const std::string& daemon_url) {
+  std::vector<std::string> env_strings{
+      "PATH=" + path,
+      "HOMECTL_STATE=" +
+          (notification.test ? std::string("test") : std::string(to_string(notification.state))),
+      "HOMECTL_PREVIOUS=" + std::string(to_string(notification.previous)),
+      "HOMECTL_MESSAGE=" + notification.message,
+      "HOMECTL_SINCE=" + format_time(notification.since),
+      "HOMECTL_URL=" + daemon_url,
+      "HOMECTL_TITLE=" + title_of(notification),
+      notification.reminder ? "HOMECTL_REMINDER=1" : "HOMECTL_REMINDER=0",
+  };
+  for (const char* keep : {"HOME", "LANG", "TZ"}) {
+    if (const char* value = std::getenv(keep)) {
+      env_strings.push_back(std::string(keep) + "=" + value);
+    }
+  }
+  return env_strings;
+}
+
+// The null-terminated pointer array execve takes; `strings` must outlive it.
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  out.reserve(strings.size() + 1);
+  for (auto& s : strings) {
+    out.push_back(s.data());
+  }
+  out.push_back(nullptr);
+  return out;
+}
+
+// Forks and runs `program` in its own process group with stdin and stdout on
+// /dev/null; returns the child's pid, or -1 when fork fails.
+pid_t spawn(const std::string& program, std::vector<char*>& argp, std::vector<char*>& envp) {
+  const int fd_limit = descriptor_limit();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    return pid;
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    const int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, 0);
+      ::dup2(null_fd, 1);
+    }
+    close_other_descriptors(fd_limit);
+    ::execve(program.c_str(), argp.data(), envp.data());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid); // also from the parent, so the group exists before any kill
+  return pid;
+}
+
+// Ends the group of a command that outlived its timeout: SIGTERM, then SIGKILL.
+void kill_group(pid_t pid, int& status) {
+  ::kill(-pid, SIGTERM);
+  if (!wait_until(pid, status, std::chrono::steady_clock::now() + std::chrono::milliseconds(500))) {
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+}
+
+// How a command that ended on its own went.
+DeliveryResult outcome_of(int status, const std::string& program) {
+  DeliveryResult result;
+  if (WIFEXITED(status)) {
+    const int code = WEXITSTATUS(status);
+    result.ok = code == 0;
+    result.detail =
+        code == 127 ? "cannot execute " + program : "exit status " + std::to_string(code);
+  } else if (WIFSIGNALED(status)) {
+    result.detail = "killed by signal " + std::to_string(WTERMSIG(status));
+  }
+  return result;
+}
+
 } // namespace
 
 DeliveryResult run_command(const std::vector<std::string>& argv, const Notification& notification,
@@ -87,77 +167,23 @@ DeliveryResult run_command(const std::vector<std::string>& argv, const Notificat
     result.detail = "\"" + argv[0] + "\" not found on PATH";
     return result;
   }
-
-  // A small, explicit environment: nothing of ours (tokens!) leaks into the command.
-  std::vector<std::string> env_strings{
-      "PATH=" + path,
-      "HOMECTL_STATE=" +
-          (notification.test ? std::string("test") : std::string(to_string(notification.state))),
-      "HOMECTL_PREVIOUS=" + std::string(to_string(notification.previous)),
-      "HOMECTL_MESSAGE=" + notification.message,
-      "HOMECTL_SINCE=" + format_time(notification.since),
-      "HOMECTL_URL=" + daemon_url,
-      "HOMECTL_TITLE=" + title_of(notification),
-      notification.reminder ? "HOMECTL_REMINDER=1" : "HOMECTL_REMINDER=0",
-  };
-  for (const char* keep : {"HOME", "LANG", "TZ"}) {
-    if (const char* value = std::getenv(keep)) {
-      env_strings.push_back(std::string(keep) + "=" + value);
-    }
-  }
-  std::vector<char*> envp;
-  envp.reserve(env_strings.size() + 1);
-  for (auto& s : env_strings) {
-    envp.push_back(s.data());
-  }
-  envp.push_back(nullptr);
+  std::vector<std::string> env_strings = command_environment(notification, path, daemon_url);
+  std::vector<char*> envp = c_strings(env_strings);
   std::vector<std::string> args = argv;
-  std::vector<char*> argp;
-  argp.reserve(args.size() + 1);
-  for (auto& s : args) {
-    argp.push_back(s.data());
-  }
-  argp.push_back(nullptr);
+  std::vector<char*> argp = c_strings(args);
 
-  const int fd_limit = descriptor_limit();
-  const pid_t pid = ::fork();
+  const pid_t pid = spawn(program, argp, envp);
   if (pid < 0) {
     result.detail = "fork failed";
     return result;
   }
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    const int null_fd = ::open("/dev/null", O_RDWR);
-    if (null_fd >= 0) {
-      ::dup2(null_fd, 0);
-      ::dup2(null_fd, 1);
-    }
-    close_other_descriptors(fd_limit);
-    ::execve(program.c_str(), argp.data(), envp.data());
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid); // also from the parent, so the group exists before any kill
-
   int status = 0;
   if (!wait_until(pid, status, std::chrono::steady_clock::now() + timeout)) {
-    ::kill(-pid, SIGTERM);
-    if (!wait_until(pid, status,
-                    std::chrono::steady_clock::now() + std::chrono::milliseconds(500))) {
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-    }
+    kill_group(pid, status);
     result.detail = "killed after " + config::format_duration(timeout);
     return result;
   }
-  if (WIFEXITED(status)) {
-    const int code = WEXITSTATUS(status);
-    result.ok = code == 0;
-    result.detail =
-        code == 127 ? "cannot execute " + program : "exit status " + std::to_string(code);
-  } else if (WIFSIGNALED(status)) {
-    result.detail = "killed by signal " + std::to_string(WTERMSIG(status));
-  }
-  return result;
+  return outcome_of(status, program);
 }
 
 } // namespace homectl::watchdog

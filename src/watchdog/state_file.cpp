@@ -278,6 +278,40 @@ Result<WatchdogFile> load_state_file(const std::filesystem::path& path) {
   return parsed;
 }
 
+namespace {
+
+// An existing state file is replaced only when it is a regular file, not a link.
+Result<void> check_replaceable(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode)) {
+      return make_error(path.string() + ": is a symbolic link; refusing to replace it");
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return make_error(path.string() + ": not a regular file; refusing to replace it");
+    }
+  }
+  return {};
+}
+
+// Writes all of `text`; false with errno set on failure.
+bool write_all(int fd, const std::string& text) {
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const auto n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+} // namespace
+
 Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFile& file) {
   const std::string text = serialize_state(file);
   if (text.size() > k_max_state_file_size) {
@@ -289,14 +323,8 @@ Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFi
   if (auto made = make_private_directories(dir); !made) {
     return make_error(path.string() + ": " + made.error().message);
   }
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) == 0) {
-    if (S_ISLNK(st.st_mode)) {
-      return make_error(path.string() + ": is a symbolic link; refusing to replace it");
-    }
-    if (!S_ISREG(st.st_mode)) {
-      return make_error(path.string() + ": not a regular file; refusing to replace it");
-    }
+  if (auto replaceable = check_replaceable(path); !replaceable) {
+    return replaceable;
   }
   std::string tmp = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC); // O_EXCL, mode 0600
@@ -313,16 +341,8 @@ Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFi
   if (::fchmod(fd, 0600) != 0) {
     return fail("cannot set the mode of");
   }
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const auto n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return fail("cannot write");
-    }
-    written += static_cast<std::size_t>(n);
+  if (!write_all(fd, text)) {
+    return fail("cannot write");
   }
   if (::fsync(fd) != 0) {
     return fail("cannot flush");

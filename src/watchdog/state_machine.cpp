@@ -28,47 +28,54 @@ std::optional<DaemonState> parse_daemon_state(std::string_view text) {
   return std::nullopt;
 }
 
-std::optional<Notification> step(MachineState& state, const Observation& observation, WallTime now,
-                                 const Thresholds& thresholds) {
-  const auto announce = [&](DaemonState next, bool reminder) {
-    Notification n;
-    n.state = next;
-    n.previous = reminder ? next : state.reported;
-    n.message = observation.message;
-    n.checks_json = observation.checks_json;
-    n.reminder = reminder;
-    if (!reminder) {
-      state.reported = next;
-      state.since = now;
-    }
-    n.since = state.since;
-    state.last_notified = now;
-    state.last_message = observation.message;
-    return n;
-  };
+namespace {
 
-  if (observation.state == DaemonState::up) {
-    state.failure_streak = 0;
-    state.kind_streak = 0;
-    state.last_failure = DaemonState::unknown;
-    ++state.success_streak;
-    if (state.reported == DaemonState::unknown) {
-      // First decision and the daemon is fine: record it, tell nobody.
-      state.reported = DaemonState::up;
-      state.since = now;
-      state.last_message = observation.message;
-      return std::nullopt;
-    }
-    if (state.reported == DaemonState::up) {
-      return std::nullopt;
-    }
-    if (state.success_streak >= thresholds.success_threshold) {
-      return announce(DaemonState::up, false);
-    }
+// The notification of `next` (or a reminder of the current state), recorded
+// in the state as the last one sent.
+Notification announce(MachineState& state, const Observation& observation, WallTime now,
+                      DaemonState next, bool reminder) {
+  Notification n;
+  n.state = next;
+  n.previous = reminder ? next : state.reported;
+  n.message = observation.message;
+  n.checks_json = observation.checks_json;
+  n.reminder = reminder;
+  if (!reminder) {
+    state.reported = next;
+    state.since = now;
+  }
+  n.since = state.since;
+  state.last_notified = now;
+  state.last_message = observation.message;
+  return n;
+}
+
+// The daemon answered and is fine.
+std::optional<Notification> step_up(MachineState& state, const Observation& observation,
+                                    WallTime now, const Thresholds& thresholds) {
+  state.failure_streak = 0;
+  state.kind_streak = 0;
+  state.last_failure = DaemonState::unknown;
+  ++state.success_streak;
+  if (state.reported == DaemonState::unknown) {
+    // First decision and the daemon is fine: record it, tell nobody.
+    state.reported = DaemonState::up;
+    state.since = now;
+    state.last_message = observation.message;
     return std::nullopt;
   }
+  if (state.reported == DaemonState::up) {
+    return std::nullopt;
+  }
+  if (state.success_streak >= thresholds.success_threshold) {
+    return announce(state, observation, now, DaemonState::up, false);
+  }
+  return std::nullopt;
+}
 
-  // A failure: down or unreachable.
+// A failure: down or unreachable.
+std::optional<Notification> step_failed(MachineState& state, const Observation& observation,
+                                        WallTime now, const Thresholds& thresholds) {
   state.success_streak = 0;
   ++state.failure_streak;
   state.kind_streak = observation.state == state.last_failure ? state.kind_streak + 1 : 1;
@@ -76,22 +83,32 @@ std::optional<Notification> step(MachineState& state, const Observation& observa
 
   if (state.reported == DaemonState::up || state.reported == DaemonState::unknown) {
     if (state.failure_streak >= thresholds.failure_threshold) {
-      return announce(observation.state, false);
+      return announce(state, observation, now, observation.state, false);
     }
     return std::nullopt;
   }
   if (observation.state != state.reported) {
     // down → unreachable or back: a new failure kind needs the same confirmation.
     if (state.kind_streak >= thresholds.failure_threshold) {
-      return announce(observation.state, false);
+      return announce(state, observation, now, observation.state, false);
     }
     return std::nullopt;
   }
   if (thresholds.remind_every && state.last_notified &&
       now - *state.last_notified >= *thresholds.remind_every) {
-    return announce(observation.state, true);
+    return announce(state, observation, now, observation.state, true);
   }
   return std::nullopt;
+}
+
+} // namespace
+
+std::optional<Notification> step(MachineState& state, const Observation& observation, WallTime now,
+                                 const Thresholds& thresholds) {
+  if (observation.state == DaemonState::up) {
+    return step_up(state, observation, now, thresholds);
+  }
+  return step_failed(state, observation, now, thresholds);
 }
 
 std::string format_time(WallTime time) {
