@@ -156,7 +156,7 @@ TEST(SourcesCommand, NonZeroExitIsAFailedRefreshNamingStatusAndStderr) {
   EXPECT_NE(json::parse(r->body)["detail"].get<std::string>().find("exit status 1: "),
             std::string::npos)
       << r->body;
-  EXPECT_NO_THROW((void)json::parse(request(daemon.port(), "GET", "/v1/sources")->body));
+  EXPECT_TRUE(json::parse(request(daemon.port(), "GET", "/v1/sources")->body).is_object());
   EXPECT_TRUE(children_of(daemon.pid()).empty());
 }
 
