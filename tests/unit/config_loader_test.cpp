@@ -296,7 +296,7 @@ TEST(ConfigLoader, CrossFieldRules) {
           "f.json:11:65: watchdog.notify[2].argv: a \"command\" notifier needs \"argv\": the "
           "program and its arguments",
           "f.json:11:86: watchdog.notify[3]: missing \"type\" (one of ntfy, gotify, webhook, "
-          "command)"}));
+          "command, heartbeat)"}));
 }
 
 TEST(ConfigLoader, LoopbackWithoutTokenIsFine) {
@@ -385,7 +385,7 @@ TEST(ConfigLoader, HeartbeatNotifiersTakeAFailUrlOthersAreWarned) {
                            "f.json", {});
   EXPECT_EQ(lines(r),
             (std::vector<std::string>{
-                "f.json:3:72: watchdog.notify[1].fail_url: warning: \"fail_url\" only applies to "
+                "f.json:3:71: watchdog.notify[1].fail_url: warning: \"fail_url\" only applies to "
                 "a \"heartbeat\" notifier",
                 "f.json:4:5: watchdog.notify[2].url: a \"heartbeat\" notifier needs a \"url\""}));
   ASSERT_EQ(r.config.watchdog.notify.size(), 3U);
