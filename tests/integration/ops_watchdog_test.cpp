@@ -353,7 +353,8 @@ TEST_F(Watchdog, HeartbeatIsPingedAfterEveryCheckAndItsFailUrlWhenDown) {
   EXPECT_EQ(receiver.requests_to("/beat").size(), 2U);
   EXPECT_EQ(receiver.requests_to("/hook").size(), 1U) << "the change still goes to the webhook";
   // A heartbeat is never queued: nothing of it is in the state file.
-  for (const auto& queued : state()["queue"]) {
+  const auto saved = state(); // named: a loop over a temporary's member would dangle
+  for (const auto& queued : saved["queue"]) {
     EXPECT_EQ(queued["notifier"].get<std::string>().find("heartbeat"), std::string::npos);
   }
 

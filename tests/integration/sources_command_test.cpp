@@ -113,11 +113,12 @@ TEST(SourcesCommand, OutputIsTheBodyAndJsonIsRecognised) {
   const auto list = request(daemon.port(), "GET", "/v1/sources")->body;
   EXPECT_EQ(list.find("hi there"), std::string::npos) << list;
   EXPECT_EQ(list.find("echo '"), std::string::npos) << list;
-  for (const auto& source : json::parse(list)["sources"]) {
+  const auto listed = json::parse(list); // named: a loop over a temporary's member would dangle
+  for (const auto& source : listed["sources"]) {
     EXPECT_TRUE(source["url"].is_null());
     EXPECT_TRUE(source["command"].is_string());
   }
-  for (const auto& source : json::parse(list)["sources"]) {
+  for (const auto& source : listed["sources"]) {
     if (source["name"] == "env") {
       EXPECT_EQ(source["command"], "/usr/bin/env");
     }
