@@ -38,7 +38,7 @@ Attempt failed(resilience::AttemptFailure failure, std::string_view reason, std:
   return out;
 }
 
-Attempt classify_output(std::string body, const config::SourceConfig& source) {
+Attempt classify_output(std::string_view body, const config::SourceConfig& source) {
   auto picked = apply_pick(body, source.pick);
   if (!picked) {
     // Bad JSON under `pick` will be just as bad on the next run.
@@ -61,7 +61,10 @@ std::vector<std::string> command_environment(const std::map<std::string, std::st
   std::vector<std::string> out;
   out.reserve(all.size());
   for (const auto& [name, value] : all) {
-    out.push_back(name + "=" + value);
+    std::string variable = name;
+    variable += '=';
+    variable += value;
+    out.push_back(std::move(variable));
   }
   return out;
 }
@@ -76,12 +79,12 @@ std::string command_content_type(const config::SourceConfig& source, std::string
   return "text/plain; charset=utf-8";
 }
 
-Attempt classify_exit(util::ChildResult run, const config::SourceConfig& source) {
+Attempt classify_exit(const util::ChildResult& run, const config::SourceConfig& source) {
   using resilience::AttemptFailure;
   switch (run.end) {
   case util::ChildEnd::exited:
     if (run.code == 0) {
-      return classify_output(std::move(run.out), source);
+      return classify_output(run.out, source);
     }
     return failed(AttemptFailure::protocol, "exit_status",
                   with_stderr("exit status " + std::to_string(run.code), run.err));

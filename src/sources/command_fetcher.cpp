@@ -78,7 +78,7 @@ asio::awaitable<Attempt> CommandFetcher::attempt(const config::SourceConfig& sou
   spec.deadline = std::min(deadline, SteadyClock::now() + source.policy.timeout);
   auto run = co_await util::run_child(std::move(spec));
   const std::size_t received = run.out.size();
-  auto out = classify_exit(std::move(run), source);
+  auto out = classify_exit(run, source);
   out.received_bytes = received;
   // The permit is released when this returns, before any backoff wait.
   co_return out;

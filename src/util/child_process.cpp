@@ -210,17 +210,17 @@ asio::awaitable<void> read_stderr(Descriptor& pipe, std::size_t keep, Collected&
 }
 
 // Waits for the main process to exit, then kills what is left of its group
-// and reaps it.
+// and reaps it. A pidfd turns readable once its process has exited and stays
+// so: one wait is enough, and the reap cannot fail after it.
 asio::awaitable<void> wait_exit(Descriptor& pidfd, Child& child, Collected& got) {
-  while (!child.reaped()) {
-    auto [ec] =
-        co_await pidfd.async_wait(Descriptor::wait_read, asio::as_tuple(asio::use_awaitable));
-    if (ec) {
-      got.interrupted = true;
-      co_return;
-    }
-    child.kill_group();
-    child.try_reap();
+  auto [ec] = co_await pidfd.async_wait(Descriptor::wait_read, asio::as_tuple(asio::use_awaitable));
+  if (ec) {
+    got.interrupted = true;
+    co_return;
+  }
+  child.kill_group();
+  if (!child.try_reap()) {
+    got.interrupted = true; // ~Child reaps it
   }
 }
 
@@ -303,12 +303,13 @@ asio::awaitable<ChildResult> run_child(ChildSpec spec) {
   }
   result.end = ChildEnd::timed_out;
   child.kill_group();
-  // SIGKILL cannot be caught: the exit follows, and is awaited, not blocked on.
-  while (!child.reaped()) {
+  // SIGKILL cannot be caught: the exit follows, and is awaited, not blocked
+  // on (should the wait fail, ~Child reaps it).
+  if (!child.reaped()) {
     auto [ec] =
         co_await exit_watch.async_wait(Descriptor::wait_read, asio::as_tuple(asio::use_awaitable));
-    if (ec || !child.try_reap()) {
-      break; // ~Child reaps it
+    if (!ec) {
+      child.try_reap();
     }
   }
   co_return result;

@@ -29,6 +29,6 @@ std::string command_content_type(const config::SourceConfig& source, std::string
 // signal fails with reason exit_status and is worth a retry, like a 5xx; a
 // program that cannot be started (spawn) or output past max_size (too_large)
 // are permanent; the attempt's deadline is a timeout.
-Attempt classify_exit(util::ChildResult run, const config::SourceConfig& source);
+Attempt classify_exit(const util::ChildResult& run, const config::SourceConfig& source);
 
 } // namespace homectl::sources
