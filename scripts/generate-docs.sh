@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the checked-in files that come from the CLI and settings
-# definitions (completions/, man/) with a built homectl. Run it after changing
+# definitions (completions/, man/, .env.sample) with a built homectl. Run it after changing
 # a command, an option or a setting; the docs_* tests fail until you do.
 #   scripts/generate-docs.sh [path/to/homectl]    (default: build/homectl)
 set -euo pipefail
@@ -18,3 +18,5 @@ echo "generate-docs: completions/ regenerated"
 "$homectl" docs man1 >man/homectl.1
 "$homectl" docs man5 >man/homectl.json.5
 echo "generate-docs: man/homectl.1 and man/homectl.json.5 regenerated"
+"$homectl" config env >.env.sample
+echo "generate-docs: .env.sample regenerated"

@@ -313,20 +313,19 @@ Exposition Registry::snapshot() const {
       });
       continue;
     }
+    // Counters and gauges: one sample per child.
+    const auto add_children = [&family](const auto& f, MetricType type) {
+      family = {f.name(), type, f.help(), {}};
+      f.for_each([&](const std::vector<std::string>& values, const auto& child) {
+        family.samples.push_back(make_sample(f.name(), f.label_names(), values, child.value()));
+      });
+    };
     switch (entry.type) {
     case Type::counter:
-      family = {entry.counter->name(), MetricType::counter, entry.counter->help(), {}};
-      entry.counter->for_each([&](const std::vector<std::string>& values, const Counter& c) {
-        family.samples.push_back(
-            make_sample(family.name, entry.counter->label_names(), values, c.value()));
-      });
+      add_children(*entry.counter, MetricType::counter);
       break;
     case Type::gauge:
-      family = {entry.gauge->name(), MetricType::gauge, entry.gauge->help(), {}};
-      entry.gauge->for_each([&](const std::vector<std::string>& values, const Gauge& g) {
-        family.samples.push_back(
-            make_sample(family.name, entry.gauge->label_names(), values, g.value()));
-      });
+      add_children(*entry.gauge, MetricType::gauge);
       break;
     case Type::histogram:
       family = {entry.histogram->name(), MetricType::histogram, entry.histogram->help(), {}};
