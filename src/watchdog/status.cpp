@@ -40,6 +40,9 @@ std::string tracking_text(const config::WatchedSources& watched) {
   case config::WatchedSources::Mode::all:
     return "the daemon and every source it reports (watchdog.sources: all)";
   case config::WatchedSources::Mode::list: {
+    if (watched.names.empty()) {
+      return "the daemon (watchdog.sources: [])";
+    }
     std::string names;
     for (const auto& name : watched.names) {
       names += (names.empty() ? "" : ", ") + name;
