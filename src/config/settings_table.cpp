@@ -331,8 +331,8 @@ std::vector<Setting> build_table() {
                                 {.secret_path = true}),
       row<&NotifierConfig::fail_url>(
           N, "fail_url", T::http_url,
-          "heartbeat: the URL it GETs after a check that finds the daemon down or unreachable; "
-          "empty = none",
+          "heartbeat: the URL it GETs after a check that finds the daemon down or unreachable "
+          "(never during a silence, when url is pinged instead); empty = none",
           {.secret_path = true}),
       row<&NotifierConfig::token>(N, "token", T::string, "ntfy access token or Gotify app token",
                                   {.secret = true}),
