@@ -5,6 +5,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 using namespace homectl;
 using namespace homectl::watchdog;
 using namespace std::chrono_literals;
@@ -165,4 +170,24 @@ TEST(WatchdogStatus, ShowsWhatIsTrackedTheSilenceAndPendingDeliveries) {
   EXPECT_EQ(doc["silence"]["active"], true);
   EXPECT_EQ(doc["pending"][0]["notifier"], "ntfy#1 ntfy.sh");
   EXPECT_EQ(doc["pending"][0]["count"], 1);
+}
+
+TEST(StateFileSources, RootReplacingAnotherUsersFileKeepsItsOwner) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "needs root (as `sudo homectl watchdog silence` runs)";
+  }
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("homectl-owner-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  const auto path = dir / "watchdog.json";
+  ASSERT_TRUE(save_state_file(path, WatchdogFile{}));
+  ASSERT_EQ(::chown(path.c_str(), 65534, 65534), 0);
+  auto file = with_sources();
+  ASSERT_TRUE(save_state_file(path, file));
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 65534U);
+  EXPECT_EQ(st.st_gid, 65534U);
+  EXPECT_EQ(st.st_mode & 0777, 0600U);
+  std::filesystem::remove_all(dir);
 }
