@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <signal.h>
+
+#include <functional>
 #include <regex>
 #include <thread>
 
@@ -377,4 +380,36 @@ TEST(WatchdogSourcesDaemon, ARealDaemonsFailingSourceIsAnnouncedAndItsRecovery) 
   ASSERT_TRUE(wait_for_hooks(2));
   hook = nlohmann::json::parse(receiver.requests_to("/hook")[1].body);
   EXPECT_EQ(hook["sources"][0]["state"], "ok") << hook.dump();
+}
+
+TEST_F(WatchdogSources, ALongRunningWatchdogWithAStateFileTakesUpASilence) {
+  configure("all", 1);
+  BackgroundHomectl dog({"--config", (dir / "homectl.json").string(), "watchdog", "--url",
+                         daemon.url(), "--state-file", state(), "--interval", "200ms"},
+                        {{"HOMECTL_URL", ""}, {"HOMECTL_TOKEN", ""}, {"NOTIFY_SOCKET", ""}});
+  const auto wait_until = [](const std::function<bool()>& done) {
+    for (int i = 0; i < 100 && !done(); ++i) {
+      std::this_thread::sleep_for(50ms);
+    }
+    return done();
+  };
+  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(state()); })) << dog.err();
+  auto r = homectl({"watchdog", "silence", "1h", "--state-file", state()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  sources({{"weather", "upstream status 503"}}, {"plug"});
+  ASSERT_TRUE(wait_until([&] {
+    const auto text = read_file(state());
+    return text.find("\"last_message\": \"upstream status 503\"") != std::string::npos;
+  })) << read_file(state());
+  EXPECT_EQ(receiver.requests_to("/hook").size(), 0U) << "silenced";
+  EXPECT_NE(read_file(state()).find("\"silence\""), std::string::npos);
+
+  r = homectl({"watchdog", "silence", "--clear", "--state-file", state()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_TRUE(wait_until([&] { return !receiver.requests_to("/topic").empty(); })) << dog.out();
+  EXPECT_EQ(receiver.requests_to("/hook").size(), 1U);
+  EXPECT_EQ(receiver.requests_to("/topic").at(0).header("Title"),
+            "homectl silence over: weather failing");
+  dog.signal(SIGTERM);
+  EXPECT_EQ(dog.wait_for(5s), 0);
 }
