@@ -8,6 +8,7 @@ __homectl_subcommands() {
   '') REPLY='serve check-ready metrics config cache watchdog completion version' ;;
   'config') REPLY='validate show schema env' ;;
   'cache') REPLY='warm' ;;
+  'watchdog') REPLY='silence status' ;;
   *) REPLY='' ;;
   esac
 }
@@ -27,6 +28,8 @@ __homectl_options() {
   'cache') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
   'cache warm') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --concurrency --wait --timeout --max-wait' ;;
   'watchdog') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --once --test-notify --state-file --timeout --interval' ;;
+  'watchdog silence') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --once --test-notify --state-file --timeout --interval --reason --clear --state-file' ;;
+  'watchdog status') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --once --test-notify --state-file --timeout --interval --url --json --state-file' ;;
   'completion') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
   'version') REPLY='-h --help -V --version --config --log-level -q --quiet --json' ;;
   *) REPLY='' ;;
@@ -79,6 +82,24 @@ __homectl_option_value() {
   'watchdog|--state-file') REPLY='file' ;;
   'watchdog|--timeout') REPLY='text' ;;
   'watchdog|--interval') REPLY='text' ;;
+  'watchdog silence|--config') REPLY='file' ;;
+  'watchdog silence|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'watchdog silence|--url') REPLY='text' ;;
+  'watchdog silence|--token') REPLY='text' ;;
+  'watchdog silence|--state-file') REPLY='file' ;;
+  'watchdog silence|--timeout') REPLY='text' ;;
+  'watchdog silence|--interval') REPLY='text' ;;
+  'watchdog silence|--reason') REPLY='text' ;;
+  'watchdog silence|--state-file') REPLY='file' ;;
+  'watchdog status|--config') REPLY='file' ;;
+  'watchdog status|--log-level') REPLY='choice:trace debug info warn error off' ;;
+  'watchdog status|--url') REPLY='text' ;;
+  'watchdog status|--token') REPLY='text' ;;
+  'watchdog status|--state-file') REPLY='file' ;;
+  'watchdog status|--timeout') REPLY='text' ;;
+  'watchdog status|--interval') REPLY='text' ;;
+  'watchdog status|--url') REPLY='text' ;;
+  'watchdog status|--state-file') REPLY='file' ;;
   'completion|--config') REPLY='file' ;;
   'completion|--log-level') REPLY='choice:trace debug info warn error off' ;;
   'version|--config') REPLY='file' ;;
@@ -93,6 +114,7 @@ __homectl_positional() {
   'config validate|0') REPLY='file' ;;
   'cache warm|0') REPLY='source' ;;
   'cache warm|'*) REPLY='source' ;;
+  'watchdog silence|0') REPLY='text' ;;
   'completion|0') REPLY='choice:bash zsh fish' ;;
   *) REPLY=text ;;
   esac

@@ -10,13 +10,15 @@ function __homectl_subcommands --argument-names path
             printf '%s\n' validate show schema env
         case 'cache'
             printf '%s\n' warm
+        case 'watchdog'
+            printf '%s\n' silence status
     end
 end
 
 # True when option $option at command path $path takes a value.
 function __homectl_takes_value --argument-names path option
     switch "$path|$option"
-        case '|--config' '|--log-level' 'serve|--config' 'serve|--log-level' 'check-ready|--config' 'check-ready|--log-level' 'check-ready|--url' 'check-ready|--token' 'check-ready|--timeout' 'metrics|--config' 'metrics|--log-level' 'metrics|--url' 'metrics|--token' 'metrics|--timeout' 'metrics|--format' 'config|--config' 'config|--log-level' 'config validate|--config' 'config validate|--log-level' 'config show|--config' 'config show|--log-level' 'config schema|--config' 'config schema|--log-level' 'config env|--config' 'config env|--log-level' 'cache|--config' 'cache|--log-level' 'cache warm|--config' 'cache warm|--log-level' 'cache warm|--url' 'cache warm|--token' 'cache warm|--concurrency' 'cache warm|--wait' 'cache warm|--timeout' 'cache warm|--max-wait' 'watchdog|--config' 'watchdog|--log-level' 'watchdog|--url' 'watchdog|--token' 'watchdog|--state-file' 'watchdog|--timeout' 'watchdog|--interval' 'completion|--config' 'completion|--log-level' 'version|--config' 'version|--log-level'
+        case '|--config' '|--log-level' 'serve|--config' 'serve|--log-level' 'check-ready|--config' 'check-ready|--log-level' 'check-ready|--url' 'check-ready|--token' 'check-ready|--timeout' 'metrics|--config' 'metrics|--log-level' 'metrics|--url' 'metrics|--token' 'metrics|--timeout' 'metrics|--format' 'config|--config' 'config|--log-level' 'config validate|--config' 'config validate|--log-level' 'config show|--config' 'config show|--log-level' 'config schema|--config' 'config schema|--log-level' 'config env|--config' 'config env|--log-level' 'cache|--config' 'cache|--log-level' 'cache warm|--config' 'cache warm|--log-level' 'cache warm|--url' 'cache warm|--token' 'cache warm|--concurrency' 'cache warm|--wait' 'cache warm|--timeout' 'cache warm|--max-wait' 'watchdog|--config' 'watchdog|--log-level' 'watchdog|--url' 'watchdog|--token' 'watchdog|--state-file' 'watchdog|--timeout' 'watchdog|--interval' 'watchdog silence|--config' 'watchdog silence|--log-level' 'watchdog silence|--url' 'watchdog silence|--token' 'watchdog silence|--state-file' 'watchdog silence|--timeout' 'watchdog silence|--interval' 'watchdog silence|--reason' 'watchdog silence|--state-file' 'watchdog status|--config' 'watchdog status|--log-level' 'watchdog status|--url' 'watchdog status|--token' 'watchdog status|--state-file' 'watchdog status|--timeout' 'watchdog status|--interval' 'watchdog status|--url' 'watchdog status|--state-file' 'completion|--config' 'completion|--log-level' 'version|--config' 'version|--log-level'
             return 0
     end
     return 1
@@ -175,6 +177,8 @@ complete -c homectl -n '__homectl_at \'cache warm\'' -l concurrency -x -d 'Refre
 complete -c homectl -n '__homectl_at \'cache warm\'' -l wait -x -d 'How long the daemon waits for each refresh'
 complete -c homectl -n '__homectl_at \'cache warm\'' -l timeout -x -d 'Connection timeout (reads allow --wait more)'
 complete -c homectl -n '__homectl_at \'cache warm\'' -l max-wait -x -d 'Longest Retry-After waited out for one 429 answer'
+complete -c homectl -n '__homectl_at \'watchdog\'' -a 'silence' -d 'Hold notifications back for a while (maintenance); --clear ends it'
+complete -c homectl -n '__homectl_at \'watchdog\'' -a 'status' -d 'Show what the watchdog tracks, their states, the silence and pending deliveries'
 complete -c homectl -n '__homectl_at \'watchdog\'' -s h -l help -d 'Show help and exit'
 complete -c homectl -n '__homectl_at \'watchdog\'' -s V -l version -d 'Show the version and exit'
 complete -c homectl -n '__homectl_at \'watchdog\'' -l config -r -F -d 'Configuration file (JSON with comments)'
@@ -187,6 +191,36 @@ complete -c homectl -n '__homectl_at \'watchdog\'' -l test-notify -d 'Send a tes
 complete -c homectl -n '__homectl_at \'watchdog\'' -l state-file -r -F -d 'State file (default: $RUNTIME_DIRECTORY/watchdog.json, else $XDG_RUNTIME_DIR/homectl/watchdog.json, else /run/homectl/watchdog.json)'
 complete -c homectl -n '__homectl_at \'watchdog\'' -l timeout -x -d 'Timeout of each request to the daemon'
 complete -c homectl -n '__homectl_at \'watchdog\'' -l interval -x -d 'Time between checks in the long-running mode (default: watchdog.interval)'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -s h -l help -d 'Show help and exit'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -s V -l version -d 'Show the version and exit'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l config -r -F -d 'Configuration file (JSON with comments)'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l log-level -x -a 'trace debug info warn error off' -d 'Log level'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -s q -l quiet -d 'Print only errors'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l url -x -d 'Daemon base URL (default: $HOMECTL_URL, else http:// + server.listen)'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l token -x -d 'API token sent as Bearer (default: $HOMECTL_TOKEN, else server.api_token)'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l once -d 'Check once, keep state in the state file and exit (cron, systemd timer)'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l test-notify -d 'Send a test message to every notifier and report each result'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l state-file -r -F -d 'State file (default: $RUNTIME_DIRECTORY/watchdog.json, else $XDG_RUNTIME_DIR/homectl/watchdog.json, else /run/homectl/watchdog.json)'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l timeout -x -d 'Timeout of each request to the daemon'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l interval -x -d 'Time between checks in the long-running mode (default: watchdog.interval)'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l reason -x -d 'Why, shown by `watchdog status` (at most 200 bytes, no control characters)'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l clear -d 'End the silence now; the next check sends what changed during it'
+complete -c homectl -n '__homectl_at \'watchdog silence\'' -l state-file -r -F -d 'State file (default: $RUNTIME_DIRECTORY/watchdog.json, else $XDG_RUNTIME_DIR/homectl/watchdog.json, else /run/homectl/watchdog.json)'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -s h -l help -d 'Show help and exit'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -s V -l version -d 'Show the version and exit'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l config -r -F -d 'Configuration file (JSON with comments)'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l log-level -x -a 'trace debug info warn error off' -d 'Log level'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -s q -l quiet -d 'Print only errors'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l url -x -d 'Daemon base URL (default: $HOMECTL_URL, else http:// + server.listen)'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l token -x -d 'API token sent as Bearer (default: $HOMECTL_TOKEN, else server.api_token)'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l once -d 'Check once, keep state in the state file and exit (cron, systemd timer)'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l test-notify -d 'Send a test message to every notifier and report each result'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l state-file -r -F -d 'State file (default: $RUNTIME_DIRECTORY/watchdog.json, else $XDG_RUNTIME_DIR/homectl/watchdog.json, else /run/homectl/watchdog.json)'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l timeout -x -d 'Timeout of each request to the daemon'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l interval -x -d 'Time between checks in the long-running mode (default: watchdog.interval)'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l url -x -d 'Watched daemon URL shown (default: $HOMECTL_URL, watchdog.url, server.listen)'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l json -d 'Print the status as JSON'
+complete -c homectl -n '__homectl_at \'watchdog status\'' -l state-file -r -F -d 'State file (default: $RUNTIME_DIRECTORY/watchdog.json, else $XDG_RUNTIME_DIR/homectl/watchdog.json, else /run/homectl/watchdog.json)'
 complete -c homectl -n '__homectl_at \'completion\'' -a 'bash zsh fish' -d 'Shell to generate the script for'
 complete -c homectl -n '__homectl_at \'completion\'' -s h -l help -d 'Show help and exit'
 complete -c homectl -n '__homectl_at \'completion\'' -s V -l version -d 'Show the version and exit'

@@ -3,6 +3,8 @@
 
 #include "homectl/client/stop_signal.hpp"
 #include "homectl/util/clock.hpp"
+#include "homectl/util/strings.hpp"
+#include "homectl/watchdog/message.hpp"
 #include "homectl/watchdog/watch_loop.hpp"
 #include "homectl/watchdog/watchdog.hpp"
 
@@ -11,6 +13,10 @@
 #include <thread>
 
 namespace homectl::cli {
+
+void add_watchdog_silence(CLI::App& watchdog_cmd, Context& ctx);
+void add_watchdog_status(CLI::App& watchdog_cmd, Context& ctx);
+
 namespace {
 
 struct WatchdogOptions {
@@ -26,9 +32,21 @@ struct WatchdogOptions {
 void print_run(const watchdog::RunReport& report) {
   if (report.notification) {
     const auto& n = *report.notification;
-    std::cout << "homectl watchdog: " << watchdog::title_of(n) << " ("
-              << watchdog::to_string(n.previous) << " -> " << watchdog::to_string(n.state)
-              << "): " << n.message << "\n";
+    if (n.sources.empty() && !n.summary && n.sources_left_out == 0) {
+      std::cout << "homectl watchdog: " << watchdog::title_of(n) << " ("
+                << watchdog::to_string(n.previous) << " -> " << watchdog::to_string(n.state)
+                << "): " << n.message << "\n";
+    } else {
+      std::cout << "homectl watchdog: " << watchdog::title_of(n) << "\n";
+      for (const auto& line : util::split(watchdog::text_of(n), '\n')) {
+        std::cout << "  " << line << "\n";
+      }
+    }
+  }
+  if (report.silenced_until && report.held > 0) {
+    std::cout << "homectl watchdog: silenced until "
+              << watchdog::format_local_time(*report.silenced_until) << ": " << report.held
+              << " change(s) recorded, not sent\n";
   }
   for (const auto& d : report.deliveries) {
     if (d.result.ok) {
@@ -100,6 +118,7 @@ watchdog::WatchdogSettings watchdog_settings(const config::Config& config,
   settings.timeout = timeout;
   settings.thresholds = {config.watchdog.failure_threshold, config.watchdog.success_threshold,
                          config.watchdog.remind_every};
+  settings.sources = config.watchdog.sources;
   return settings;
 }
 
@@ -125,7 +144,16 @@ int run_checks(watchdog::Watchdog& dog, const WatchdogOptions& options,
   }
 
   const util::SystemdNotifier systemd;
-  watchdog::watch(dog, state, {interval, options.iterations}, *stop, systemd, print_run);
+  watchdog::WatchLoopOptions loop{interval, options.iterations, {}};
+  if (persistent) {
+    // `watchdog silence` edits the file meanwhile: take its silence up before each check.
+    loop.before_check = [&state_path](watchdog::WatchdogFile& file) {
+      if (auto on_disk = watchdog::load_state_file(state_path); on_disk) {
+        file.silence = on_disk->silence;
+      }
+    };
+  }
+  watchdog::watch(dog, state, loop, *stop, systemd, print_run);
   if (persistent) {
     saver.save(state);
   }
@@ -197,7 +225,14 @@ void add_watchdog(CLI::App& cmd, Context& ctx) {
   cmd.footer("Exit status: 0 after a check whatever the daemon's state; 1 when a notification "
              "could not be delivered (it is retried on the next run) or the state file cannot "
              "be written.");
-  cmd.callback([options, &ctx] { ctx.exit_code = run_watchdog(ctx, *options); });
+  add_watchdog_silence(cmd, ctx);
+  add_watchdog_status(cmd, ctx);
+  cmd.callback([options, &ctx, &cmd] {
+    if (!cmd.get_subcommands().empty()) {
+      return; // `watchdog silence` or `watchdog status` ran instead
+    }
+    ctx.exit_code = run_watchdog(ctx, *options);
+  });
 }
 
 } // namespace homectl::cli

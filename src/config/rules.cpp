@@ -2,6 +2,7 @@
 #include "builder.hpp"
 
 #include "homectl/config/values.hpp"
+#include "homectl/util/strings.hpp"
 #include "homectl/util/url.hpp"
 
 #include <algorithm>
@@ -234,6 +235,32 @@ void ConfigBuilder::check_watchdog() {
   }
   for (std::size_t i = 0; i < m_notifiers.size() && i < watchdog.notify.size(); ++i) {
     check_notifier(i, m_notifiers[i], watchdog.notify[i]);
+  }
+  check_watched_sources();
+}
+
+// Named sources must be sources of this configuration, unless it has none:
+// then the watchdog watches another machine's daemon and takes names as given.
+void ConfigBuilder::check_watched_sources() {
+  const auto& config = m_result.config;
+  const auto& watched = config.watchdog.sources;
+  if (watched.mode != WatchedSources::Mode::list || config.sources.empty() ||
+      m_failed.contains("watchdog.sources")) {
+    return;
+  }
+  std::vector<std::string> known;
+  for (const auto& source : config.sources) {
+    known.push_back(source.name);
+  }
+  for (const auto& name : watched.names) {
+    if (config.find_source(name) != nullptr) {
+      continue;
+    }
+    std::string message = quote(name) + " is not a configured source";
+    if (auto hint = util::did_you_mean(name, known)) {
+      message += "; did you mean " + quote(*hint) + "?";
+    }
+    add_problem(Severity::error, origin_of("watchdog.sources"), "watchdog.sources", message);
   }
 }
 

@@ -92,6 +92,14 @@ json type_schema(const Setting& s) {
     out["propertyNames"] = json{{"pattern", "^[a-z_][a-z0-9_]*$"}};
     out["additionalProperties"] = json{{"type", "string"}, {"pattern", "^(/([^~]|~[01])*)*$"}};
     break;
+  case SettingType::source_selection:
+    out["oneOf"] = json::array(
+        {json{{"enum", {"required", "all"}}},
+         json{{"type", "array"},
+              {"maxItems", s.max},
+              {"uniqueItems", true},
+              {"items", {{"type", "string"}, {"pattern", std::string(k_source_name_pattern)}}}}});
+    break;
   }
   return out;
 }

@@ -62,6 +62,8 @@ std::string range_description(const Setting& setting) {
     return range_text(setting);
   case SettingType::pointer_map:
     return "at most " + std::to_string(setting.max) + " entries";
+  case SettingType::source_selection:
+    return "at most " + std::to_string(setting.max) + " names";
   default:
     return {};
   }
@@ -172,6 +174,8 @@ std::string type_description(const Setting& setting) {
     return "an object of string values";
   case SettingType::pointer_map:
     return "an object of names to JSON Pointers (e.g. {\"temperature\": \"/current/temp\"})";
+  case SettingType::source_selection:
+    return "\"required\", \"all\" or an array of source names (e.g. [\"weather\", \"plug\"])";
   }
   return "a value";
 }
@@ -211,6 +215,16 @@ nlohmann::json value_to_json(const Setting& setting, const Value& value, bool re
           return v ? format_rate(*v) : std::string("off");
         } else if constexpr (std::is_same_v<V, ListenAddress>) {
           return format_listen(v);
+        } else if constexpr (std::is_same_v<V, WatchedSources>) {
+          switch (v.mode) {
+          case WatchedSources::Mode::all:
+            return "all";
+          case WatchedSources::Mode::list:
+            return v.names;
+          case WatchedSources::Mode::required:
+            break;
+          }
+          return "required";
         } else {
           nlohmann::json out = nlohmann::json::object();
           for (const auto& [k, item] : v) {

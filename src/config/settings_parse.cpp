@@ -272,6 +272,50 @@ Result<Value> parse_map_json(const Setting& s, const nlohmann::json& json) {
   return Value{std::move(*map)};
 }
 
+// "required", "all", or an array of distinct source names (at most s.max).
+Result<Value> parse_source_selection(const Setting& s, const nlohmann::json& json) {
+  WatchedSources out;
+  if (json.is_string()) {
+    const auto& text = json.get_ref<const std::string&>();
+    if (text == "required" || text == "all") {
+      out.mode = text == "all" ? WatchedSources::Mode::all : WatchedSources::Mode::required;
+      return Value{std::move(out)};
+    }
+    std::string message = describe(json, false) +
+                          " is not \"required\" or \"all\"; name sources in an array " +
+                          "(e.g. [\"weather\"])";
+    static const std::vector<std::string> k_words{"required", "all"};
+    if (auto hint = util::did_you_mean(text, k_words)) {
+      message += "; did you mean " + quote(*hint) + "?";
+    }
+    return make_error(message);
+  }
+  if (!json.is_array()) {
+    return mismatch(s, json);
+  }
+  if (json.size() > static_cast<std::size_t>(s.max)) {
+    return make_error(std::to_string(json.size()) + " names, more than the " +
+                      std::to_string(s.max) + " allowed");
+  }
+  out.mode = WatchedSources::Mode::list;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const auto& item = json[i];
+    if (!item.is_string()) {
+      return make_error("item " + std::to_string(i) + ": expected a source name, got " +
+                        describe(item, false));
+    }
+    const auto& name = item.get_ref<const std::string&>();
+    if (auto valid = parse_source_name(name); !valid) {
+      return make_error("item " + std::to_string(i) + ": " + valid.error().message);
+    }
+    if (std::find(out.names.begin(), out.names.end(), name) != out.names.end()) {
+      return make_error("item " + std::to_string(i) + ": " + quote(name) + " is listed twice");
+    }
+    out.names.push_back(name);
+  }
+  return Value{std::move(out)};
+}
+
 } // namespace
 
 Result<Value> parse_value(const Setting& s, const nlohmann::json& json) {
@@ -296,6 +340,8 @@ Result<Value> parse_value(const Setting& s, const nlohmann::json& json) {
   case SettingType::string_map:
   case SettingType::pointer_map:
     return parse_map_json(s, json);
+  case SettingType::source_selection:
+    return parse_source_selection(s, json);
   default:
     if (!json.is_string()) {
       return mismatch(s, json);
@@ -325,10 +371,17 @@ nlohmann::json text_to_json(const Setting& setting, std::string_view text) {
     }
     return std::string(text);
   }
+  case SettingType::source_selection:
   case SettingType::pointer_list:
   case SettingType::string_list:
   case SettingType::string_map:
   case SettingType::pointer_map: {
+    if (setting.type == SettingType::source_selection) {
+      // "required" and "all" are the words; anything else lists names.
+      if (const auto t = util::trim(text); t == "required" || t == "all") {
+        return std::string(t);
+      }
+    }
     if (const auto t = util::trim(text); t.starts_with('[') || t.starts_with('{')) {
       // Not JSON (or nested too deep): kept as text, which validation
       // then refuses with the setting's name and the expected type.

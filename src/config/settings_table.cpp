@@ -329,6 +329,14 @@ std::vector<Setting> build_table() {
       row<&Config::watchdog, &WatchdogConfig::remind_every>(
           G, "watchdog.remind_every", T::duration_or_off,
           "Repeat the alert while down (at least 5m), or \"off\"", {.min = 0, .max = 30 * k_day}),
+      row<&Config::watchdog, &WatchdogConfig::sources>(
+          G, "watchdog.sources", T::source_selection,
+          "Sources the watchdog tracks one by one, with the same thresholds and reminders as "
+          "the daemon: \"required\" (none: only the daemon's readiness, which a failing "
+          "required source already fails), \"all\" the daemon reports, or a list of names. "
+          "Names must be sources of this file when it has any; without sources (watching a "
+          "remote daemon) they are taken as given",
+          {.max = static_cast<std::int64_t>(k_max_watched_sources)}),
       // watchdog.notify[]
       row<&NotifierConfig::type>(N, "type", T::enumeration, "Notifier kind; required",
                                  {.enum_values = k_notifier_types}),
@@ -339,8 +347,8 @@ std::vector<Setting> build_table() {
                                 {.secret_path = true}),
       row<&NotifierConfig::fail_url>(
           N, "fail_url", T::http_url,
-          "heartbeat: the URL it GETs after a check that finds the daemon down or unreachable; "
-          "empty = none",
+          "heartbeat: the URL it GETs after a check that finds the daemon down or unreachable "
+          "(never during a silence, when url is pinged instead); empty = none",
           {.secret_path = true}),
       row<&NotifierConfig::token>(N, "token", T::string, "ntfy access token or Gotify app token",
                                   {.secret = true}),

@@ -10,7 +10,7 @@
 namespace homectl::docs {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, std::string_view>, 12> k_prose{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 14> k_prose{{
     {"serve",
      R"(Runs the daemon. It fetches every configured source on its schedule, with
 timeouts, jittered retries, a circuit breaker and concurrency caps, keeps the
@@ -94,6 +94,16 @@ consecutive failures and recovered after watchdog.success_threshold
 successes; while down it reminds every watchdog.remind_every if set. A first
 run that finds the daemon up records that silently.
 
+With watchdog.sources set to "all" or a list of names, each chosen source's
+check in the daemon's answer is tracked the same way (same thresholds and
+reminders) and named with its cause: "weather failing since 10:42: upstream
+status 503", "weather recovered after 2 h 5 min" (local time, spans in at
+most two units). The changes one check finds go out as one message per
+notifier: one title and one line per change. A listed source the daemon does
+not report is shown as "not reported" by watchdog status, not an error; while
+the daemon is unreachable no source is judged. The default, "required",
+tracks the daemon alone (a failing required source fails its readiness).
+
 With --once it checks once and exits, for cron or a systemd timer. Its state
 is kept in a small JSON file in $RUNTIME_DIRECTORY, else
 $XDG_RUNTIME_DIR/homectl/, else /run/homectl/ (--state-file overrides), written
@@ -103,16 +113,18 @@ SIGTERM and speaks the systemd notify protocol like serve.
 
 Notifiers: ntfy (POST to the topic URL; tapping the notification opens the
 status page at --url), gotify (POST /message), webhook (POST
-of a JSON document with state, previous state, time, URL, checks and message)
-and command (runs an argument vector without a shell, with HOMECTL_STATE,
-HOMECTL_PREVIOUS and HOMECTL_MESSAGE in its environment, killed after its
-timeout). Deliveries are retried with backoff; one failing notifier does not
+of a JSON document with state, previous state, time, URL, checks, message and
+a sources array of {source, state, since, message}) and command (runs an
+argument vector without a shell, with HOMECTL_STATE, HOMECTL_PREVIOUS,
+HOMECTL_TITLE, HOMECTL_MESSAGE, HOMECTL_SOURCES and HOMECTL_SOURCES_JSON in its
+environment, killed after its timeout). Deliveries are retried with backoff; one failing notifier does not
 stop the others. A heartbeat notifier is told about every check instead of
 about changes: a GET to its url after a check that found the daemon up, to
 its fail_url (if set) after one that did not, never queued; healthchecks.io or
 an Uptime Kuma push monitor then notices when the checks stop. --test-notify
 sends a test message to every notifier (a heartbeat gets a GET to its url) and
-reports each result.
+reports each result. During a silence (watchdog silence) a heartbeat GETs its
+url after every check and never its fail_url.
 
 Output, errors and the state file name each notifier by its type, its number
 among the notifiers of that type and its host, e.g. webhook#2 ha.lan:8123 or
@@ -121,6 +133,27 @@ HTTP Basic auth), path and query may hold secrets. The state file is created
 with mode 0600 in directories created with mode 0700; a symbolic link or
 anything but a regular file at its path is refused, and a file over 1 MiB is
 not read (the run starts afresh). A command gets file descriptors 0-2 only.)"},
+    {"watchdog silence",
+     R"(Starts a maintenance window: until DURATION has passed (at most 30d),
+checks go on and record every change, but no notification is sent. When it is
+over, or when --clear ends it, the next check sends one summary if anything
+differs from what was last announced before it began (nothing if all came
+back). Deliveries queued before it still go out; heartbeats are not silenced.
+Silencing again moves the end and the reason and keeps what was announced.
+The silence lives in the state file of watchdog --once (same default,
+--state-file overrides); a long-running watchdog honours it when it keeps its
+state in a file. Run as root, it keeps the owner of the file it replaces.
+--reason (at most 200 bytes, no control characters) is shown by watchdog
+status. Prints when the silence ends; exits 0, 1 when the state file cannot
+be read or written, 64 on a usage error.)"},
+    {"watchdog status",
+     R"(Shows, from the state file alone (neither the daemon nor any notifier is
+contacted): the watched URL, what is tracked, the state of the daemon and of
+each tracked source and since when (a source is "unknown" before its first
+check and "not reported" when the daemon's last answer had no check for it),
+the silence (until, reason) and the deliveries still owed per notifier.
+--json prints {url, state_file, tracking, daemon, sources, silence, pending}
+for scripts. Exits 0, 1 when the state file cannot be read.)"},
     {"completion",
      R"(Prints a completion script for bash, zsh or fish, generated from the
 command definitions, so it completes every subcommand, option and option

@@ -35,6 +35,7 @@ constexpr std::string_view k_example = R"json({
   "limits": { "refresh": { "rate": "60/m", "burst": 30 } },
   "watchdog": {
     "interval": "60s", "failure_threshold": 3, "remind_every": "6h",
+    "sources": ["weather", "plug"],
     "notify": [
       { "type": "ntfy", "url": "https://ntfy.sh/my-home", "token": "${NTFY_TOKEN}" },
       { "type": "command", "argv": ["/usr/local/bin/page-me"] }

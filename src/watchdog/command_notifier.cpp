@@ -3,6 +3,7 @@
 #include "homectl/client/http_client.hpp"
 #include "homectl/config/values.hpp"
 #include "homectl/util/strings.hpp"
+#include "homectl/watchdog/message.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -70,6 +71,16 @@ void close_other_descriptors(int limit) {
   }
 }
 
+// The source changes as "weather=failing plug=ok" (names hold no spaces).
+std::string sources_words(const Notification& notification) {
+  std::string out;
+  for (const auto& change : notification.sources) {
+    out += (out.empty() ? "" : " ") + change.source + "=" +
+           std::string(source_state_name(change.state));
+  }
+  return out;
+}
+
 // A small, explicit environment: nothing of ours (tokens!) leaks into the command.
 std::vector<std::string> command_environment(const Notification& notification,
                                              const std::string& path,
@@ -79,11 +90,14 @@ std::vector<std::string> command_environment(const Notification& notification,
       "HOMECTL_STATE=" +
           (notification.test ? std::string("test") : std::string(to_string(notification.state))),
       "HOMECTL_PREVIOUS=" + std::string(to_string(notification.previous)),
-      "HOMECTL_MESSAGE=" + notification.message,
+      "HOMECTL_MESSAGE=" + text_of(notification),
       "HOMECTL_SINCE=" + format_time(notification.since),
       "HOMECTL_URL=" + daemon_url,
       "HOMECTL_TITLE=" + title_of(notification),
       notification.reminder ? "HOMECTL_REMINDER=1" : "HOMECTL_REMINDER=0",
+      "HOMECTL_SOURCES=" + sources_words(notification),
+      "HOMECTL_SOURCES_JSON=" +
+          sources_json(notification).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
   };
   for (const char* keep : {"HOME", "LANG", "TZ"}) {
     if (const char* value = std::getenv(keep)) {

@@ -2,6 +2,7 @@
 #include "homectl/util/json.hpp"
 #include "homectl/util/strings.hpp"
 #include "homectl/util/url.hpp"
+#include "homectl/watchdog/message.hpp"
 #include "homectl/watchdog/notifier.hpp"
 #include "homectl/watchdog/notifier_label.hpp"
 
@@ -73,12 +74,25 @@ protected:
 };
 
 std::string body_text(const Notification& n, const std::string& daemon_url) {
-  std::string text = n.message.empty() ? std::string(to_string(n.state)) : n.message;
+  std::string text = text_of(n);
+  if (text.empty()) {
+    text = std::string(to_string(n.state));
+  }
   if (!n.test) {
     text += "\n" + daemon_url + " " + std::string(to_string(n.state)) + " since " +
             format_time(n.since);
   }
   return text;
+}
+
+// A test, or only recoveries: the daemon is up and no source is failing.
+bool is_good_news(const Notification& n) {
+  if (n.test) {
+    return true;
+  }
+  return n.state == DaemonState::up &&
+         std::all_of(n.sources.begin(), n.sources.end(),
+                     [](const SourceChange& c) { return c.state == DaemonState::up; });
 }
 
 // ntfy: POST the message to the topic URL; Title/Priority/Tags headers.
@@ -90,12 +104,12 @@ public:
     headers["Title"] = title_of(n);
     int priority = m_config.priority;
     if (priority == 0) {
-      priority = n.state == DaemonState::up || n.test ? 3 : 4;
+      priority = is_good_news(n) ? 3 : 4;
     }
     headers["Priority"] = std::to_string(priority);
-    headers["Tags"] = n.test                       ? "test_tube"
-                      : n.state == DaemonState::up ? "white_check_mark"
-                                                   : "rotating_light";
+    headers["Tags"] = n.test            ? "test_tube"
+                      : is_good_news(n) ? "white_check_mark"
+                                        : "rotating_light";
     if (!m_config.token.empty()) {
       headers["Authorization"] = "Bearer " + m_config.token;
     }
@@ -118,7 +132,7 @@ public:
     headers["X-Gotify-Key"] = m_config.token;
     int priority = m_config.priority;
     if (priority == 0) {
-      priority = n.state == DaemonState::up || n.test ? 5 : 8;
+      priority = is_good_news(n) ? 5 : 8;
     }
     nlohmann::json body{
         {"title", title_of(n)}, {"message", body_text(n, daemon_url)}, {"priority", priority}};
@@ -145,6 +159,8 @@ public:
 
 // Heartbeat: GET `url` after every check that found the daemon up, GET
 // `fail_url` (if any) after one that did not; a test notification GETs `url`.
+// During a silence it GETs `url` whatever was found: the watchdog is alive,
+// and the failure was asked not to be announced.
 class HeartbeatNotifier final : public NotifierBase {
 public:
   using NotifierBase::NotifierBase;
@@ -152,8 +168,8 @@ public:
     return ping(m_config.url);
   }
   bool is_heartbeat() const override { return true; }
-  std::optional<DeliveryResult> beat(DaemonState found) override {
-    if (found == DaemonState::up) {
+  std::optional<DeliveryResult> beat(DaemonState found, bool silenced) override {
+    if (found == DaemonState::up || silenced) {
       return ping(m_config.url);
     }
     if (m_config.fail_url.empty()) {
@@ -199,6 +215,17 @@ std::string_view to_string(config::NotifierType type) {
   return "webhook";
 }
 
+nlohmann::json sources_json(const Notification& n) {
+  auto sources = nlohmann::json::array();
+  for (const auto& c : n.sources) {
+    sources.push_back(nlohmann::json{{"source", c.source},
+                                     {"state", std::string(source_state_name(c.state))},
+                                     {"since", format_time(c.since)},
+                                     {"message", c.message}});
+  }
+  return sources;
+}
+
 std::string webhook_body(const Notification& n, const std::string& daemon_url) {
   auto checks = nlohmann::json::object();
   if (!n.checks_json.empty()) {
@@ -213,7 +240,8 @@ std::string webhook_body(const Notification& n, const std::string& daemon_url) {
                       {"since", format_time(n.since)},
                       {"url", daemon_url},
                       {"checks", checks},
-                      {"message", n.message}};
+                      {"message", text_of(n)}};
+  body["sources"] = sources_json(n);
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -1,5 +1,7 @@
 #include "homectl/watchdog/state_file.hpp"
 
+#include "homectl/config/config.hpp"
+#include "homectl/config/values.hpp"
 #include "homectl/util/json.hpp"
 #include "homectl/watchdog/notifier_label.hpp"
 
@@ -9,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -26,17 +29,57 @@ WallTime from_ms(std::int64_t ms) {
 }
 
 json notification_json(const Notification& n) {
-  return json{{"state", to_string(n.state)},
-              {"previous", to_string(n.previous)},
-              {"since_ms", to_ms(n.since)},
-              {"message", n.message},
-              {"checks", n.checks_json},
-              {"reminder", n.reminder},
-              {"test", n.test}};
+  json out{{"state", to_string(n.state)},
+           {"previous", to_string(n.previous)},
+           {"since_ms", to_ms(n.since)},
+           {"message", n.message},
+           {"checks", n.checks_json},
+           {"reminder", n.reminder},
+           {"test", n.test}};
+  // Written only when they say more than a daemon-only notification, so the
+  // file stays readable by the version before them.
+  if (!n.sources.empty() || !n.daemon_changed || n.summary || n.sources_left_out > 0) {
+    json sources = json::array();
+    for (const auto& c : n.sources) {
+      sources.push_back(json{{"source", c.source},
+                             {"state", to_string(c.state)},
+                             {"previous", to_string(c.previous)},
+                             {"since_ms", to_ms(c.since)},
+                             {"message", c.message},
+                             {"reminder", c.reminder}});
+    }
+    out["sources"] = std::move(sources);
+    out["daemon_changed"] = n.daemon_changed;
+    out["summary"] = n.summary;
+    out["sources_left_out"] = n.sources_left_out;
+  }
+  if (n.previous_since != WallTime{}) {
+    out["previous_since_ms"] = to_ms(n.previous_since);
+  }
+  return out;
 }
 
-// serialize_state() nests 4 levels (document, queue, entry, notification).
+json machine_json(const MachineState& m) {
+  return json{{"reported", to_string(m.reported)},
+              {"since_ms", to_ms(m.since)},
+              {"failure_streak", m.failure_streak},
+              {"kind_streak", m.kind_streak},
+              {"last_failure", to_string(m.last_failure)},
+              {"success_streak", m.success_streak},
+              {"last_notified_ms", m.last_notified ? json(to_ms(*m.last_notified)) : json()},
+              {"last_message", m.last_message}};
+}
+
+json announced_json(const Announced& a) {
+  return json{{"state", to_string(a.state)}, {"since_ms", to_ms(a.since)}};
+}
+
+// serialize_state() nests 6 levels (document, queue, entry, notification,
+// sources, change).
 constexpr int k_max_depth = 8;
+
+// Most source changes one queued notification may carry when read back.
+constexpr std::size_t k_max_changes = config::k_max_watched_sources;
 
 // At most this much of a bad value is quoted back.
 constexpr std::size_t k_max_quote = 40;
@@ -95,6 +138,32 @@ public:
       return T{};
     }
   }
+  // `fallback` when the key is absent (a file of an older version).
+  template <typename T>
+  T optional(const json& object, const std::string& key, const std::string& path, T fallback) {
+    if (!object.contains(key)) {
+      return fallback;
+    }
+    return get<T>(object, key, path);
+  }
+  // A source name, checked like the configuration checks it.
+  std::string name(const json& object, const std::string& key, const std::string& path) {
+    auto text = get<std::string>(object, key, path);
+    if (m_error.empty()) {
+      check_name(text, path + key);
+    }
+    return text;
+  }
+  void check_name(const std::string& text, const std::string& where) {
+    if (m_error.empty() && !config::parse_source_name(text)) {
+      m_error = where + " is not a valid source name";
+    }
+  }
+  void fail(std::string message) {
+    if (m_error.empty()) {
+      m_error = std::move(message);
+    }
+  }
   DaemonState state(const json& object, const std::string& key, const std::string& path) {
     auto text = get<std::string>(object, key, path);
     if (!m_error.empty()) {
@@ -139,15 +208,7 @@ private:
 } // namespace
 
 std::string serialize_state(const WatchdogFile& file) {
-  const auto& m = file.machine;
-  json machine{{"reported", to_string(m.reported)},
-               {"since_ms", to_ms(m.since)},
-               {"failure_streak", m.failure_streak},
-               {"kind_streak", m.kind_streak},
-               {"last_failure", to_string(m.last_failure)},
-               {"success_streak", m.success_streak},
-               {"last_notified_ms", m.last_notified ? json(to_ms(*m.last_notified)) : json()},
-               {"last_message", m.last_message}};
+  json machine = machine_json(file.machine);
   json queue = json::array();
   for (const auto& d : file.queue) {
     queue.push_back(json{{"id", d.id},
@@ -159,7 +220,166 @@ std::string serialize_state(const WatchdogFile& file) {
                          {"last_error", d.last_error}});
   }
   json doc{{"v", 1}, {"machine", machine}, {"queue", queue}, {"next_id", file.next_id}};
+  if (!file.sources.empty()) {
+    json sources = json::array();
+    for (const auto& track : file.sources) {
+      sources.push_back(json{{"name", track.name},
+                             {"reported", track.reported},
+                             {"machine", machine_json(track.machine)}});
+    }
+    doc["sources"] = std::move(sources);
+  }
+  if (file.silence) {
+    const auto& silence = *file.silence;
+    json announced = json::object();
+    for (const auto& [name, a] : silence.sources) {
+      announced[name] = announced_json(a);
+    }
+    doc["silence"] = json{{"until_ms", to_ms(silence.until)},
+                          {"started_ms", to_ms(silence.started)},
+                          {"reason", silence.reason},
+                          {"daemon", announced_json(silence.daemon)},
+                          {"sources", std::move(announced)}};
+  }
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+namespace {
+
+MachineState read_machine(Reader& r, const json& machine, const std::string& path) {
+  MachineState m;
+  m.reported = r.state(machine, "reported", path);
+  m.since = from_ms(r.get<std::int64_t>(machine, "since_ms", path));
+  m.failure_streak = r.get<int>(machine, "failure_streak", path);
+  m.kind_streak = r.get<int>(machine, "kind_streak", path);
+  m.last_failure = r.state(machine, "last_failure", path);
+  m.success_streak = r.get<int>(machine, "success_streak", path);
+  if (auto it = machine.find("last_notified_ms"); it != machine.end() && !it->is_null()) {
+    m.last_notified = from_ms(r.get<std::int64_t>(machine, "last_notified_ms", path));
+  }
+  m.last_message = r.get<std::string>(machine, "last_message", path);
+  return m;
+}
+
+Notification read_notification(Reader& r, const json& n, const std::string& npath) {
+  Notification out;
+  out.state = r.state(n, "state", npath);
+  out.previous = r.state(n, "previous", npath);
+  out.since = from_ms(r.get<std::int64_t>(n, "since_ms", npath));
+  out.message = r.get<std::string>(n, "message", npath);
+  out.checks_json = r.get<std::string>(n, "checks", npath);
+  out.reminder = r.get<bool>(n, "reminder", npath);
+  out.test = r.get<bool>(n, "test", npath);
+  out.previous_since = from_ms(r.optional<std::int64_t>(n, "previous_since_ms", npath, 0));
+  out.daemon_changed = r.optional<bool>(n, "daemon_changed", npath, true);
+  out.summary = r.optional<bool>(n, "summary", npath, false);
+  out.sources_left_out = r.optional<std::size_t>(n, "sources_left_out", npath, 0);
+  if (!n.contains("sources")) {
+    return out;
+  }
+  const auto& sources = r.array(n, "sources", npath);
+  if (sources.size() > k_max_changes) {
+    r.fail(npath + "sources has more than " + std::to_string(k_max_changes) + " entries");
+    return out;
+  }
+  for (std::size_t i = 0; i < sources.size() && r.error().empty(); ++i) {
+    const std::string path = npath + "sources[" + std::to_string(i) + "].";
+    if (!sources[i].is_object()) {
+      r.fail(npath + "sources[" + std::to_string(i) + "] is not an object");
+      break;
+    }
+    SourceChange c;
+    c.source = r.name(sources[i], "source", path);
+    c.state = r.state(sources[i], "state", path);
+    c.previous = r.state(sources[i], "previous", path);
+    c.since = from_ms(r.get<std::int64_t>(sources[i], "since_ms", path));
+    c.message = r.get<std::string>(sources[i], "message", path);
+    c.reminder = r.get<bool>(sources[i], "reminder", path);
+    out.sources.push_back(std::move(c));
+  }
+  return out;
+}
+
+std::vector<SourceTrack> read_tracks(Reader& r, const json& doc) {
+  std::vector<SourceTrack> out;
+  if (!doc.contains("sources")) {
+    return out; // a file of an older version, or nothing tracked
+  }
+  const auto& tracks = r.array(doc, "sources", "");
+  if (tracks.size() > config::k_max_watched_sources) {
+    r.fail("sources has more than " + std::to_string(config::k_max_watched_sources) + " entries");
+    return out;
+  }
+  for (std::size_t i = 0; i < tracks.size() && r.error().empty(); ++i) {
+    const std::string path = "sources[" + std::to_string(i) + "].";
+    if (!tracks[i].is_object()) {
+      r.fail("sources[" + std::to_string(i) + "] is not an object");
+      break;
+    }
+    SourceTrack track;
+    track.name = r.name(tracks[i], "name", path);
+    track.reported = r.get<bool>(tracks[i], "reported", path);
+    track.machine = read_machine(r, r.object(tracks[i], "machine", path), path + "machine.");
+    const bool duplicate = std::any_of(out.begin(), out.end(),
+                                       [&](const SourceTrack& t) { return t.name == track.name; });
+    if (duplicate && r.error().empty()) {
+      r.fail(path + "name \"" + track.name + "\" is tracked twice");
+    }
+    out.push_back(std::move(track));
+  }
+  return out;
+}
+
+Announced read_announced(Reader& r, const json& a, const std::string& path) {
+  return Announced{r.state(a, "state", path), from_ms(r.get<std::int64_t>(a, "since_ms", path))};
+}
+
+std::optional<Silence> read_silence(Reader& r, const json& doc) {
+  if (!doc.contains("silence")) {
+    return std::nullopt;
+  }
+  const auto& s = r.object(doc, "silence", "");
+  Silence out;
+  out.until = from_ms(r.get<std::int64_t>(s, "until_ms", "silence."));
+  out.started = from_ms(r.get<std::int64_t>(s, "started_ms", "silence."));
+  out.reason = r.get<std::string>(s, "reason", "silence.");
+  if (auto problem = silence_reason_problem(out.reason); problem && r.error().empty()) {
+    r.fail("silence.reason: " + *problem);
+  }
+  out.daemon = read_announced(r, r.object(s, "daemon", "silence."), "silence.daemon.");
+  const auto& sources = r.object(s, "sources", "silence.");
+  if (sources.size() > config::k_max_watched_sources) {
+    r.fail("silence.sources has more than " + std::to_string(config::k_max_watched_sources) +
+           " entries");
+    return out;
+  }
+  for (const auto& [name, a] : sources.items()) {
+    if (!r.error().empty()) {
+      break;
+    }
+    r.check_name(name, "silence.sources key");
+    if (!a.is_object()) {
+      r.fail("silence.sources." + name + " is not an object");
+      break;
+    }
+    out.sources[name] = read_announced(r, a, "silence.sources." + name + ".");
+  }
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> silence_reason_problem(std::string_view reason) {
+  if (reason.size() > k_max_silence_reason) {
+    return "longer than " + std::to_string(k_max_silence_reason) + " bytes";
+  }
+  for (const char c : reason) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      return std::string("holds a control character");
+    }
+  }
+  return std::nullopt;
 }
 
 Result<WatchdogFile> parse_state(std::string_view text) {
@@ -176,18 +396,7 @@ Result<WatchdogFile> parse_state(std::string_view text) {
   }
   Reader r;
   WatchdogFile file;
-  const auto& machine = r.object(doc, "machine", "");
-  auto& m = file.machine;
-  m.reported = r.state(machine, "reported", "machine.");
-  m.since = from_ms(r.get<std::int64_t>(machine, "since_ms", "machine."));
-  m.failure_streak = r.get<int>(machine, "failure_streak", "machine.");
-  m.kind_streak = r.get<int>(machine, "kind_streak", "machine.");
-  m.last_failure = r.state(machine, "last_failure", "machine.");
-  m.success_streak = r.get<int>(machine, "success_streak", "machine.");
-  if (auto it = machine.find("last_notified_ms"); it != machine.end() && !it->is_null()) {
-    m.last_notified = from_ms(r.get<std::int64_t>(machine, "last_notified_ms", "machine."));
-  }
-  m.last_message = r.get<std::string>(machine, "last_message", "machine.");
+  file.machine = read_machine(r, r.object(doc, "machine", ""), "machine.");
   file.next_id = r.get<std::uint64_t>(doc, "next_id", "");
   const auto& queue = r.array(doc, "queue", "");
   for (std::size_t i = 0; i < queue.size() && r.error().empty(); ++i) {
@@ -203,15 +412,8 @@ Result<WatchdogFile> parse_state(std::string_view text) {
     d.created = from_ms(r.get<std::int64_t>(entry, "created_ms", path));
     d.next_attempt = from_ms(r.get<std::int64_t>(entry, "next_attempt_ms", path));
     d.last_error = r.get<std::string>(entry, "last_error", path);
-    const std::string npath = path + "notification.";
-    const auto& n = r.object(entry, "notification", path);
-    d.notification.state = r.state(n, "state", npath);
-    d.notification.previous = r.state(n, "previous", npath);
-    d.notification.since = from_ms(r.get<std::int64_t>(n, "since_ms", npath));
-    d.notification.message = r.get<std::string>(n, "message", npath);
-    d.notification.checks_json = r.get<std::string>(n, "checks", npath);
-    d.notification.reminder = r.get<bool>(n, "reminder", npath);
-    d.notification.test = r.get<bool>(n, "test", npath);
+    d.notification =
+        read_notification(r, r.object(entry, "notification", path), path + "notification.");
     if (r.error().empty() && !is_notifier_label(d.notifier)) {
       // Keyed by URL or argv by an older version: the notifier cannot be told
       // apart any more, and the key may hold a secret, so it goes.
@@ -220,6 +422,8 @@ Result<WatchdogFile> parse_state(std::string_view text) {
     }
     file.queue.push_back(std::move(d));
   }
+  file.sources = read_tracks(r, doc);
+  file.silence = read_silence(r, doc);
   if (!r.error().empty()) {
     return make_error(r.error());
   }
@@ -340,6 +544,14 @@ Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFi
   };
   if (::fchmod(fd, 0600) != 0) {
     return fail("cannot set the mode of");
+  }
+  // Root editing the file of a watchdog that runs as another user (`sudo
+  // homectl watchdog silence`) hands the file back to that user.
+  if (struct stat old{}; ::geteuid() == 0 && ::lstat(path.c_str(), &old) == 0 &&
+                         S_ISREG(old.st_mode) && old.st_uid != 0) {
+    if (::fchown(fd, old.st_uid, old.st_gid) != 0) {
+      return fail("cannot hand back the owner of");
+    }
   }
   if (!write_all(fd, text)) {
     return fail("cannot write");

@@ -1,5 +1,6 @@
 #include "homectl/watchdog/state_machine.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 namespace homectl::watchdog {
@@ -120,10 +121,10 @@ std::string format_time(WallTime time) {
   return buf;
 }
 
-std::string title_of(const Notification& notification) {
-  if (notification.test) {
-    return "homectl watchdog test";
-  }
+namespace {
+
+// The title of a daemon change: "homectl is DOWN", "homectl recovered", ...
+std::string daemon_title(const Notification& notification) {
   switch (notification.state) {
   case DaemonState::up:
     return "homectl recovered";
@@ -135,6 +136,63 @@ std::string title_of(const Notification& notification) {
     break;
   }
   return "homectl state unknown";
+}
+
+// The source changes in a few words: "weather failing", "weather recovered",
+// "2 sources failing, 1 recovered".
+std::string sources_phrase(const Notification& notification) {
+  const auto& changes = notification.sources;
+  if (changes.size() == 1 && notification.sources_left_out == 0) {
+    const auto& c = changes.front();
+    return c.source + (c.state == DaemonState::up ? " recovered"
+                       : c.reminder               ? " still failing"
+                                                  : " failing");
+  }
+  const auto recovered = static_cast<std::size_t>(
+      std::count_if(changes.begin(), changes.end(),
+                    [](const SourceChange& c) { return c.state == DaemonState::up; }));
+  const std::size_t failing = changes.size() - recovered;
+  std::string out;
+  if (failing > 0) {
+    out = std::to_string(failing) + (failing == 1 ? " source" : " sources") + " failing";
+  }
+  if (recovered > 0) {
+    out += (out.empty() ? std::to_string(recovered) + (recovered == 1 ? " source" : " sources") +
+                              " recovered"
+                        : ", " + std::to_string(recovered) + " recovered");
+  }
+  if (notification.sources_left_out > 0) {
+    out += (out.empty() ? "" : ", ") + std::to_string(notification.sources_left_out) + " more";
+  }
+  return out;
+}
+
+} // namespace
+
+std::string title_of(const Notification& notification) {
+  if (notification.test) {
+    return "homectl watchdog test";
+  }
+  const bool has_sources = !notification.sources.empty() || notification.sources_left_out > 0;
+  if (notification.summary) {
+    std::string what;
+    if (notification.daemon_changed) {
+      what = notification.state == DaemonState::up
+                 ? "homectl recovered"
+                 : "homectl " + std::string(to_string(notification.state));
+    }
+    if (has_sources) {
+      what += (what.empty() ? "" : ", ") + sources_phrase(notification);
+    }
+    return "homectl silence over: " + what;
+  }
+  if (!notification.daemon_changed) {
+    return "homectl: " + sources_phrase(notification);
+  }
+  if (has_sources) {
+    return daemon_title(notification) + " (" + sources_phrase(notification) + ")";
+  }
+  return daemon_title(notification);
 }
 
 } // namespace homectl::watchdog

@@ -42,6 +42,9 @@ void watch(Watchdog& dog, WatchdogFile& state, const WatchLoopOptions& options,
     if (stop.requested()) {
       break;
     }
+    if (options.before_check) {
+      options.before_check(state);
+    }
     const auto run = dog.run_once(state);
     report(run);
     systemd.status("daemon " + std::string(to_string(state.machine.reported)) +

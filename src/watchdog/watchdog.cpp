@@ -3,6 +3,9 @@
 #include "homectl/client/http_client.hpp"
 #include "homectl/client/readiness.hpp"
 #include "homectl/util/json.hpp"
+#include "homectl/watchdog/message.hpp"
+#include "homectl/watchdog/silence.hpp"
+#include "homectl/watchdog/source_tracking.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +20,10 @@ constexpr std::size_t k_max_checks_size = 8 * 1024;
 constexpr std::size_t k_max_message_size = 1024;
 // Deliveries kept queued at most; the oldest go first.
 constexpr std::size_t k_max_queued = 32;
+// What one notification carries of the source changes: at most this many
+// lines and bytes of lines; the rest is counted ("and 3 more source changes").
+constexpr std::size_t k_max_changes_per_notification = 64;
+constexpr std::size_t k_max_change_bytes = 8 * 1024;
 
 std::string dump(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -98,6 +105,8 @@ Observation Watchdog::observe() {
   observation.message = probe.text;
   if (probe.report) {
     observation.checks_json = checks_of(*probe.report);
+    observation.sources = source_readings(probe.report->body);
+    observation.sources_seen = true;
   }
   if (observation.state == DaemonState::down) {
     // /health has the whole story (every check); use it when it answers.
@@ -110,6 +119,8 @@ Observation Watchdog::observe() {
           observation.message = "not ready: " + trouble;
         }
         observation.checks_json = checks_of(*report);
+        observation.sources = source_readings(report->body);
+        observation.sources_seen = true;
       }
     }
   }
@@ -121,49 +132,126 @@ RunReport Watchdog::run_once(WatchdogFile& file) {
   return apply(file, observe());
 }
 
+namespace {
+
+// The run's changes as one notification: the daemon's (if any) with the
+// source changes attached, or the source changes alone.
+std::optional<Notification> group(std::optional<Notification> daemon,
+                                  std::vector<SourceChange> changes, const WatchdogFile& file,
+                                  const Observation& observation) {
+  if (!daemon && changes.empty()) {
+    return std::nullopt;
+  }
+  Notification n;
+  if (daemon) {
+    n = std::move(*daemon);
+  } else {
+    n.daemon_changed = false;
+    n.state = file.machine.reported;
+    n.previous = file.machine.reported;
+    n.since = file.machine.since;
+    n.checks_json = observation.checks_json;
+  }
+  n.sources = std::move(changes);
+  return n;
+}
+
+// Keeps a notification's source changes within what one notification
+// carries (and the state file holds, once per notifier).
+void bound_changes(Notification& n) {
+  std::size_t bytes = 0;
+  std::size_t kept = 0;
+  for (; kept < n.sources.size() && kept < k_max_changes_per_notification; ++kept) {
+    bytes += n.sources[kept].message.size();
+    if (bytes > k_max_change_bytes) {
+      break;
+    }
+  }
+  n.sources_left_out += n.sources.size() - kept;
+  n.sources.resize(kept);
+}
+
+} // namespace
+
 RunReport Watchdog::apply(WatchdogFile& file, const Observation& observation) {
   RunReport report;
   report.observation = observation;
   const auto now = m_clock.wall();
   const auto before = file.machine;
-  report.notification = step(file.machine, observation, now, m_settings.thresholds);
-  if (report.notification) {
-    for (const auto& notifier : m_notifiers) {
-      if (notifier->is_heartbeat()) {
-        continue;
-      }
-      PendingDelivery d;
-      d.id = file.next_id++;
-      d.notifier = notifier->key();
-      d.notification = *report.notification;
-      d.created = now;
-      d.next_attempt = now;
-      file.queue.push_back(std::move(d));
-    }
-    while (file.queue.size() > k_max_queued) {
-      const auto& oldest = file.queue.front();
-      DeliveryReport dropped{oldest.notifier, {}, false, true};
-      dropped.result.detail = "more than " + std::to_string(k_max_queued) +
-                              " notifications queued; the oldest is dropped";
-      report.deliveries.push_back(std::move(dropped));
-      file.queue.erase(file.queue.begin());
-    }
+  const auto before_sources = file.sources;
+  const bool had_silence = file.silence.has_value();
+
+  auto daemon = step(file.machine, observation, now, m_settings.thresholds);
+  if (daemon && !daemon->reminder) {
+    daemon->previous_since = before.since;
   }
-  if (report.notification || !(before == file.machine)) {
+  sync_tracks(file.sources, m_settings.sources, observation);
+  auto changes = step_sources(file.sources, observation, now, m_settings.thresholds);
+  report.source_changes = changes.size();
+
+  const bool silenced = is_silenced(file, now);
+  if (silenced) {
+    // Recorded by the machines above, not sent; the summary comes at the end.
+    report.silenced_until = file.silence->until;
+    report.held = (daemon ? 1 : 0) + changes.size();
+  } else if (file.silence) {
+    report.notification = silence_summary(file, *file.silence);
+    file.silence.reset();
+    report.silence_ended = true;
+  } else {
+    report.notification = group(std::move(daemon), std::move(changes), file, observation);
+  }
+  if (report.notification) {
+    bound_changes(*report.notification);
+    enqueue(file, *report.notification, report);
+  }
+  if (report.notification || !(before == file.machine) || !(before_sources == file.sources) ||
+      had_silence != file.silence.has_value()) {
     persist(file);
   }
   deliver_due(file, report);
   report.still_queued = file.queue.size();
-  beat(observation, report);
+  beat(observation, report, silenced);
   return report;
 }
 
-void Watchdog::beat(const Observation& observation, RunReport& report) {
+void Watchdog::enqueue(WatchdogFile& file, const Notification& notification, RunReport& report) {
+  const auto now = m_clock.wall();
+  for (const auto& notifier : m_notifiers) {
+    if (notifier->is_heartbeat()) {
+      continue;
+    }
+    PendingDelivery d;
+    d.id = file.next_id++;
+    d.notifier = notifier->key();
+    d.notification = notification;
+    d.created = now;
+    d.next_attempt = now;
+    file.queue.push_back(std::move(d));
+  }
+  const auto drop_oldest = [&](const std::string& why) {
+    const auto& oldest = file.queue.front();
+    DeliveryReport dropped{oldest.notifier, {}, false, true};
+    dropped.result.detail = why;
+    report.deliveries.push_back(std::move(dropped));
+    file.queue.erase(file.queue.begin());
+  };
+  while (file.queue.size() > k_max_queued) {
+    drop_oldest("more than " + std::to_string(k_max_queued) +
+                " notifications queued; the oldest is dropped");
+  }
+  // The state file has a size cap; the queue gives way, oldest first.
+  while (file.queue.size() > 1 && serialize_state(file).size() > k_max_state_file_size) {
+    drop_oldest("the queued notifications outgrow the state file; the oldest is dropped");
+  }
+}
+
+void Watchdog::beat(const Observation& observation, RunReport& report, bool silenced) {
   for (const auto& notifier : m_notifiers) {
     if (!notifier->is_heartbeat()) {
       continue;
     }
-    if (auto sent = notifier->beat(observation.state)) {
+    if (auto sent = notifier->beat(observation.state, silenced)) {
       report.heartbeats.push_back(DeliveryReport{notifier->key(), std::move(*sent), false, false});
     }
   }

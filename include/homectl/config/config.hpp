@@ -152,6 +152,19 @@ struct NotifierConfig {
   bool operator==(const NotifierConfig&) const = default;
 };
 
+// Which sources the watchdog tracks one by one (`watchdog.sources`):
+// "required" (only the daemon's readiness, which required sources already
+// fail), "all" the daemon reports, or the named ones.
+struct WatchedSources {
+  enum class Mode { required, all, list };
+  Mode mode = Mode::required;
+  std::vector<std::string> names; // Mode::list: source names, in the order given
+  bool operator==(const WatchedSources&) const = default;
+};
+
+// The most sources `watchdog.sources` may name (and the watchdog tracks).
+inline constexpr std::size_t k_max_watched_sources = 256;
+
 struct WatchdogConfig {
   std::string url; // empty = http:// + server.listen
   Duration interval{60'000};
@@ -159,6 +172,7 @@ struct WatchdogConfig {
   int success_threshold = 2;
   std::optional<Duration> remind_every; // nullopt = off
   std::vector<NotifierConfig> notify;
+  WatchedSources sources;
   bool operator==(const WatchdogConfig&) const = default;
 };
 

@@ -24,21 +24,22 @@ namespace homectl::config {
 
 // The value syntax of a setting.
 enum class SettingType {
-  string,          // free text (or one of enum_values when given)
-  boolean,         // true/false
-  integer,         // whole number within [min, max]
-  duration,        // "5s"; bounds in milliseconds
-  duration_or_off, // "5s" or "off"
-  size,            // 512 or "64KiB"; bounds in bytes
-  rate_or_off,     // "60/m" or "off"
-  listen,          // "127.0.0.1:8080"
-  http_url,        // http(s)://...; empty = unset
-  redis_url,       // redis://... or unix:///...; empty = unset
-  enumeration,     // one of enum_values (a C++ enum in config.hpp, same order)
-  pointer_list,    // array of JSON Pointers
-  string_list,     // array of strings
-  string_map,      // object of string values
-  pointer_map,     // object of names ([a-z_][a-z0-9_]*) to JSON Pointers, at most max entries
+  string,           // free text (or one of enum_values when given)
+  boolean,          // true/false
+  integer,          // whole number within [min, max]
+  duration,         // "5s"; bounds in milliseconds
+  duration_or_off,  // "5s" or "off"
+  size,             // 512 or "64KiB"; bounds in bytes
+  rate_or_off,      // "60/m" or "off"
+  listen,           // "127.0.0.1:8080"
+  http_url,         // http(s)://...; empty = unset
+  redis_url,        // redis://... or unix:///...; empty = unset
+  enumeration,      // one of enum_values (a C++ enum in config.hpp, same order)
+  pointer_list,     // array of JSON Pointers
+  string_list,      // array of strings
+  string_map,       // object of string values
+  pointer_map,      // object of names ([a-z_][a-z0-9_]*) to JSON Pointers, at most max entries
+  source_selection, // "required", "all" or an array of source names (at most max)
 };
 
 // Which object a row belongs to; `key` is relative to it.
@@ -50,9 +51,10 @@ enum class Scope {
 };
 
 // A parsed setting value. Enumerations hold their index in enum_values.
-using Value = std::variant<bool, std::int64_t, std::string, Duration, std::optional<Duration>,
-                           std::size_t, std::optional<Rate>, ListenAddress,
-                           std::vector<std::string>, std::map<std::string, std::string>>;
+using Value =
+    std::variant<bool, std::int64_t, std::string, Duration, std::optional<Duration>, std::size_t,
+                 std::optional<Rate>, ListenAddress, std::vector<std::string>,
+                 std::map<std::string, std::string>, WatchedSources>;
 
 // One row of the table.
 struct Setting {

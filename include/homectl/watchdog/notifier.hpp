@@ -3,6 +3,8 @@
 #include "homectl/config/config.hpp"
 #include "homectl/watchdog/state_machine.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -35,8 +37,11 @@ public:
   // True for a heartbeat: it gets beat() after every check, never a queued notification.
   virtual bool is_heartbeat() const { return false; }
   // Heartbeat: reports one check's finding; nullopt when there is nothing to
-  // send for it (down without a fail_url).
-  virtual std::optional<DeliveryResult> beat(DaemonState /*found*/) { return std::nullopt; }
+  // send for it (down without a fail_url). While `silenced` it only says the
+  // watchdog is alive: the success URL, whatever was found.
+  virtual std::optional<DeliveryResult> beat(DaemonState /*found*/, bool /*silenced*/) {
+    return std::nullopt;
+  }
 };
 
 // Builds the notifier a `watchdog.notify` entry describes, named `label`.
@@ -49,12 +54,18 @@ make_notifiers(const std::vector<config::NotifierConfig>& configs);
 // The lower-case notifier type name ("ntfy", "gotify", "webhook", "command", "heartbeat").
 std::string_view to_string(config::NotifierType type);
 
-// The webhook document: {"v":1,"state","previous","since","url","checks","message"}.
+// The webhook document: {"v":1,"state","previous","since","url","checks","message"},
+// and "sources": [{"source","state","since","message"}] for the source changes
+// ([] when only the daemon changed).
 std::string webhook_body(const Notification& notification, const std::string& daemon_url);
 
-// Runs argv (no shell) with HOMECTL_STATE/PREVIOUS/MESSAGE/SINCE/URL in the
-// environment, stdin and stdout on /dev/null, stderr inherited and no other
-// descriptor; kills it (its whole process group) after `timeout`.
+// The "sources" array of the webhook document (and of HOMECTL_SOURCES_JSON):
+// [{"source","state" ("failing" or "ok"),"since","message"}].
+nlohmann::json sources_json(const Notification& notification);
+
+// Runs argv (no shell) with HOMECTL_STATE/PREVIOUS/MESSAGE/SINCE/URL/TITLE/
+// REMINDER/SOURCES/SOURCES_JSON in the environment, stdin and stdout on /dev/null, stderr inherited
+// and no other descriptor; kills it (its whole process group) after `timeout`.
 DeliveryResult run_command(const std::vector<std::string>& argv, const Notification& notification,
                            const std::string& daemon_url, std::chrono::milliseconds timeout);
 

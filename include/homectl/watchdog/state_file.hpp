@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,35 @@ struct PendingDelivery {
   std::string last_error;
 };
 
+// One source tracked by `watchdog.sources`, run through the same step() as the daemon.
+struct SourceTrack {
+  std::string name; // a valid source name
+  MachineState machine;
+  bool reported = false; // the daemon's last answer had a check for it
+  bool operator==(const SourceTrack&) const = default;
+};
+
+// A state as last announced (before a silence began).
+struct Announced {
+  DaemonState state = DaemonState::unknown;
+  WallTime since{};
+  bool operator==(const Announced&) const = default;
+};
+
+// A maintenance window (`watchdog silence`): changes are recorded, not sent;
+// once it is over, one summary says what differs from `daemon`/`sources`.
+struct Silence {
+  WallTime until{};
+  WallTime started{};
+  std::string reason; // at most k_max_silence_reason bytes, no control characters
+  Announced daemon;
+  std::map<std::string, Announced> sources;
+  bool operator==(const Silence&) const = default;
+};
+
+// The longest `watchdog silence --reason`, in bytes.
+inline constexpr std::size_t k_max_silence_reason = 200;
+
 struct WatchdogFile {
   MachineState machine;
   std::vector<PendingDelivery> queue;
@@ -32,7 +63,13 @@ struct WatchdogFile {
   // Queued deliveries left out while parsing because an older version keyed
   // them by URL or argv (not written back).
   std::size_t dropped_legacy = 0;
+  std::vector<SourceTrack> sources; // in name order; at most config::k_max_watched_sources
+  std::optional<Silence> silence;
 };
+
+// Why `reason` cannot be a silence's reason (too long, a control character),
+// or nothing when it can.
+std::optional<std::string> silence_reason_problem(std::string_view reason);
 
 // The largest state file load_state_file() reads and save_state_file() writes.
 inline constexpr std::size_t k_max_state_file_size = std::size_t{1} << 20;
@@ -53,6 +90,8 @@ Result<WatchdogFile> load_state_file(const std::filesystem::path& path);
 // Writes the state (mode 0600) to a temporary file in the same directory,
 // fsyncs it and renames it over `path`, creating missing directories with mode
 // 0700. Refuses to replace a symbolic link or anything but a regular file.
+// Run as root (`sudo homectl watchdog silence`), it keeps the owner of the
+// file it replaces, so a watchdog running as another user can still read it.
 Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFile& file);
 
 // $RUNTIME_DIRECTORY/watchdog.json (first entry), else

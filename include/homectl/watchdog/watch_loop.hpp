@@ -36,6 +36,8 @@ private:
 struct WatchLoopOptions {
   std::chrono::milliseconds interval{60'000}; // between checks
   int iterations = 0;                         // stop after N checks; 0 = until stopped
+  // Called before each check (e.g. to take up a silence set meanwhile).
+  std::function<void(WatchdogFile&)> before_check;
 };
 
 // How long to wait before the next systemd watchdog ping: all of `remaining`

@@ -12,9 +12,11 @@
 #include <vector>
 
 // The watchdog: observes the daemon (/ready, /health), feeds the state
-// machine, queues one delivery per notifier for each notification and works
-// the queue with bounded retries, so a failed delivery is retried on the next
-// run (or after its Retry-After) and a delivered one is never sent again.
+// machine (and one per tracked source), queues one delivery per notifier for
+// each run's changes, grouped into one notification, and works the queue with
+// bounded retries, so a failed delivery is retried on the next run (or after
+// its Retry-After) and a delivered one is never sent again. A silence holds
+// the changes back and ends with one summary.
 namespace homectl::watchdog {
 
 struct WatchdogSettings {
@@ -26,6 +28,7 @@ struct WatchdogSettings {
   std::chrono::milliseconds retry_base{500};         // backoff between attempts in one run
   std::chrono::milliseconds max_inline_wait{10'000}; // longer Retry-After → defer to a later run
   std::chrono::milliseconds max_age{24LL * 3'600'000}; // older deliveries are dropped
+  config::WatchedSources sources;                      // tracked one by one besides the daemon
 };
 
 // Waits (tests pass a recorder instead of sleeping).
@@ -47,6 +50,10 @@ struct RunReport {
   std::vector<DeliveryReport> deliveries;
   std::vector<DeliveryReport> heartbeats; // one per heartbeat that sent something
   std::size_t still_queued = 0;
+  std::size_t source_changes = 0;         // changes of tracked sources found by this run
+  std::optional<WallTime> silenced_until; // set while a silence holds the changes back
+  std::size_t held = 0;                   // changes recorded but not sent (silence)
+  bool silence_ended = false;             // this run ended a silence (and sent any summary)
   // True when a delivery or a heartbeat failed (a delivery stays queued; a
   // heartbeat is sent again after the next check) or a delivery was given up;
   // a notification for a notifier no longer configured is dropped quietly.
@@ -64,8 +71,9 @@ public:
   // observe() + apply().
   RunReport run_once(WatchdogFile& file);
 
-  // Feeds `observation`, queues the resulting notification for every notifier
-  // and works the due part of the queue. `persist` (if set) is called after
+  // Feeds `observation` to the daemon's and the tracked sources' machines,
+  // queues the run's changes as one notification for every notifier (unless
+  // silenced) and works the due part of the queue. `persist` (if set) is called after
   // every change so a crash can neither lose nor repeat a delivery.
   RunReport apply(WatchdogFile& file, const Observation& observation);
 
@@ -81,7 +89,8 @@ public:
 
 private:
   void deliver_due(WatchdogFile& file, RunReport& report);
-  void beat(const Observation& observation, RunReport& report);
+  void beat(const Observation& observation, RunReport& report, bool silenced);
+  void enqueue(WatchdogFile& file, const Notification& notification, RunReport& report);
   Notifier* find_notifier(const std::string& key);
   void persist(const WatchdogFile& file);
 
