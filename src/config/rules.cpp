@@ -113,6 +113,7 @@ void ConfigBuilder::check_rules() {
   check_policy("defaults.", m_result.config.defaults, PolicyOf::defaults);
   check_sources();
   check_watchdog();
+  check_mqtt();
 }
 
 void ConfigBuilder::check_server() {
