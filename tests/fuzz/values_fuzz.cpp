@@ -58,8 +58,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto mqtt = homectl::util::parse_mqtt_url(text)) {
     const std::string shown = mqtt->describe();
     const bool credentials = !mqtt->user.empty() || !mqtt->password.empty();
-    check(credentials == (shown.find("<redacted>@") != std::string::npos),
-          "mqtt credentials shown", text, shown);
+    check(credentials == (shown.find("<redacted>@") != std::string::npos), "mqtt credentials shown",
+          text, shown);
   }
   (void)parse_json_pointer(text);
   (void)parse_source_name(text);
