@@ -274,8 +274,8 @@ void Client::serve_connection(struct mosquitto* mosq) {
       break;
     }
   }
-  if (m_connected) {
-    handle_disconnect(mosq, this, 0);
+  if (m_connected && !m_stop.load()) {
+    handle_disconnect(mosq, this, 0); // the connection failed: down until the next one
   }
 }
 
