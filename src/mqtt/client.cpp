@@ -153,7 +153,13 @@ void Client::handle_connect(struct mosquitto* mosq, void* self, int rc) {
     client.m_stats.up = true;
     ++client.m_stats.connects;
   }
-  client.set_problem("");
+  {
+    std::lock_guard lock(client.m_mutex);
+    client.m_stats.last_error.clear();
+  }
+  if (client.m_on_problem) {
+    client.m_on_problem(""); // connected, logged on every connect
+  }
   if (client.m_on_connect) {
     client.m_on_connect();
   }
