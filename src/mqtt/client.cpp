@@ -23,6 +23,7 @@ constexpr int k_qos_status = 1;
 constexpr std::size_t k_max_unwritten = 64; // handed to libmosquitto at once
 constexpr auto k_poll_interval = std::chrono::milliseconds(1000);
 constexpr auto k_close_timeout = std::chrono::milliseconds(1000);
+constexpr const char* k_system_ca_dir = "/etc/ssl/certs";
 
 void init_library() {
   static std::once_flag once;
@@ -317,11 +318,10 @@ void Client::run() {
   mosquitto_will_set(mosq, m_options.will_topic.c_str(), 7, "offline", k_qos_status, true);
   if (url.tls) {
     int rc = MOSQ_ERR_SUCCESS;
-    if (!m_options.ca_file.empty()) {
-      rc = mosquitto_tls_set(mosq, m_options.ca_file.c_str(), nullptr, nullptr, nullptr, nullptr);
-    } else {
-      rc = mosquitto_int_option(mosq, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
-    }
+    // The system's CAs are Debian's hashed directory (what ca-certificates keeps).
+    const char* ca_file = m_options.ca_file.empty() ? nullptr : m_options.ca_file.c_str();
+    rc = mosquitto_tls_set(mosq, ca_file, ca_file == nullptr ? k_system_ca_dir : nullptr, nullptr,
+                           nullptr, nullptr);
     if (rc != MOSQ_ERR_SUCCESS) {
       set_problem("cannot set up TLS for " + url.describe() + ": " + error_text(rc));
     }
