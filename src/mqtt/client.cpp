@@ -52,6 +52,10 @@ std::string error_text(int rc) {
   if (rc == MOSQ_ERR_ERRNO) {
     return std::strerror(errno);
   }
+  if (rc == MOSQ_ERR_TLS) {
+    return "the TLS handshake failed (is the broker's certificate issued for this host name by "
+           "a CA in mqtt.ca_file, or the system's?)";
+  }
   return mosquitto_strerror(rc);
 }
 
