@@ -80,7 +80,7 @@ std::string signature_of(const mqtt::SourceReport& report) {
 } // namespace
 
 MqttArea::MqttArea(const asio::any_io_executor& executor, ServerCore& core,
-                   std::shared_ptr<sources::Service> service, mqtt::ClientOptions options,
+                   const std::shared_ptr<sources::Service>& service, mqtt::ClientOptions options,
                    config::MqttConfig config, mqtt::Device device)
     : m_strand(executor), m_core(core), m_service(service), m_config(std::move(config)),
       m_topics(mqtt::Topics::from_config(m_config, options.client_id)), m_device(std::move(device)),

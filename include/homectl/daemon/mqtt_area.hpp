@@ -50,7 +50,7 @@ public:
 
   // `executor` should be a strand; `core` and `service` must outlive the area.
   MqttArea(const boost::asio::any_io_executor& executor, ServerCore& core,
-           std::shared_ptr<sources::Service> service, mqtt::ClientOptions options,
+           const std::shared_ptr<sources::Service>& service, mqtt::ClientOptions options,
            config::MqttConfig config, mqtt::Device device);
   ~MqttArea();
   MqttArea(const MqttArea&) = delete;
