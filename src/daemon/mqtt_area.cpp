@@ -89,13 +89,18 @@ MqttArea::MqttArea(const asio::any_io_executor& executor, ServerCore& core,
   options.subscriptions = {m_topics.refresh_filter()};
   if (m_config.discovery) {
     options.subscriptions.push_back(m_topics.home_assistant_status());
+    // The broker hands back the configs it keeps for us, including those of
+    // sources removed while homectl was not running: those are cleared.
+    options.subscriptions.push_back(m_topics.discovery_filter());
   }
   const auto describe = options.url.describe();
   // The callbacks run on the client's thread; `this` outlives it (the client
   // is the last member, so its thread is joined first).
   m_client = std::make_unique<mqtt::Client>(
       std::move(options), [this] { on_connected(); },
-      [this](std::string_view topic, std::string_view payload) { handle_message(topic, payload); },
+      [this](std::string_view topic, std::string_view payload, bool retained) {
+        handle_message(topic, payload, retained);
+      },
       [describe](const std::string& problem) {
         if (problem.empty()) {
           log::info("mqtt connected", {{"url", describe}});
@@ -142,7 +147,18 @@ void MqttArea::reconfigure(const config::Config& config) {
 
 // Client thread: bounded, then posted to the strand. The area may be on its
 // way out (its destructor joins this thread): then nothing is posted.
-void MqttArea::handle_message(std::string_view topic, std::string_view payload) {
+void MqttArea::handle_message(std::string_view topic, std::string_view payload, bool retained) {
+  if (m_config.discovery && m_topics.is_own_discovery(topic)) {
+    // Our own configs echo back; only a retained one from before this
+    // connection can be stale. The payload is never read.
+    if (retained && !payload.empty()) {
+      if (auto self = weak_from_this().lock()) {
+        asio::post(m_strand,
+                   [self, name = std::string(topic)] { self->forget_stale_config(name); });
+      }
+    }
+    return;
+  }
   if (m_config.discovery && topic == m_topics.home_assistant_status()) {
     // Home Assistant's birth message: its entities need our configs again.
     if (payload == "online") {
@@ -229,6 +245,13 @@ void MqttArea::announce_discovery() {
     send(message.topic, message.payload, true);
   }
   m_discovery_topics = std::move(topics);
+}
+
+void MqttArea::forget_stale_config(const std::string& topic) {
+  if (!m_discovery_topics.contains(topic)) {
+    log::info("mqtt: removing a discovery config homectl no longer has", {{"topic", topic}});
+    send(topic, "", true);
+  }
 }
 
 void MqttArea::publish_states() {

@@ -196,7 +196,8 @@ void Client::handle_message(struct mosquitto* /*mosq*/, void* self,
   if (client.m_on_message && message->topic != nullptr) {
     const auto length = static_cast<std::size_t>(std::max(message->payloadlen, 0));
     client.m_on_message(std::string_view(message->topic),
-                        std::string_view(static_cast<const char*>(message->payload), length));
+                        std::string_view(static_cast<const char*>(message->payload), length),
+                        message->retain);
   }
 }
 

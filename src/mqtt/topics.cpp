@@ -76,6 +76,27 @@ std::string Topics::discovery(std::string_view component, std::string_view objec
          std::string(object_id) + "/config";
 }
 
+std::string Topics::discovery_filter() const {
+  return discovery_prefix + "/+/" + node_id + "/+/config";
+}
+
+bool Topics::is_own_discovery(std::string_view topic) const {
+  // {discovery_prefix}/<component>/<node_id>/<object_id>/config, one level each.
+  const std::string head = discovery_prefix + "/";
+  if (!topic.starts_with(head) || !topic.ends_with("/config")) {
+    return false;
+  }
+  std::string_view rest = topic.substr(head.size(), topic.size() - head.size() - 7);
+  const auto first = rest.find('/');
+  if (first == std::string_view::npos || first == 0) {
+    return false;
+  }
+  rest.remove_prefix(first + 1);
+  const auto second = rest.find('/');
+  return second != std::string_view::npos && rest.substr(0, second) == node_id &&
+         second + 1 < rest.size() && rest.find('/', second + 1) == std::string_view::npos;
+}
+
 std::optional<std::string> Topics::source_of_refresh(std::string_view topic) const {
   const std::string head = prefix + "/sources/";
   if (!topic.starts_with(head) || !topic.ends_with(k_refresh_suffix)) {

@@ -166,5 +166,32 @@ TEST(MqttDiscovery, AValueRemovedOnReloadLosesItsEntity) {
   EXPECT_FALSE(json::parse(configs.at(k_sensor)).contains("unit_of_measurement"));
 }
 
+TEST(MqttDiscovery, ConfigsOfAValueRemovedWhileStoppedAreClearedOnStart) {
+  HOMECTL_REQUIRE_MOSQUITTO();
+  MosquittoBroker broker;
+  FakeUpstream up;
+  up.on("/w", {FakeResponse::json(R"({"current":{"temperature_2m":21.5}})")});
+  {
+    DaemonProcess before(discovery_config(broker, up, two_values()));
+    ASSERT_TRUE(before.start()) << before.output();
+    ASSERT_TRUE(
+        poll_until([&] { return retained_map(broker, "homeassistant/#").contains(k_wind); }, 10s));
+    before.signal(SIGTERM);
+    ASSERT_TRUE(before.wait_exit(10s));
+  }
+  // Someone else's config under the same prefix is left alone.
+  const std::string foreign = "homeassistant/sensor/other-node/x/config";
+  broker.publish(foreign, R"({"name":"x"})", true);
+  DaemonProcess after(
+      discovery_config(broker, up, json{{"temperature", "/current/temperature_2m"}}));
+  ASSERT_TRUE(after.start()) << after.output();
+  EXPECT_TRUE(
+      poll_until([&] { return !retained_map(broker, "homeassistant/#").contains(k_wind); }, 10s))
+      << after.output();
+  const auto configs = retained_map(broker, "homeassistant/#");
+  EXPECT_TRUE(configs.contains(k_sensor));
+  EXPECT_TRUE(configs.contains(foreign));
+}
+
 } // namespace
 } // namespace homectl::test

@@ -53,6 +53,20 @@ TEST(MqttTopics, ReadsTheSourceOfARefreshTopicOnly) {
   EXPECT_EQ(t.source_of_refresh(""), std::nullopt);
 }
 
+TEST(MqttTopics, RecognisesOnlyItsOwnDiscoveryConfigs) {
+  const auto t = topics();
+  EXPECT_EQ(t.discovery_filter(), "homeassistant/+/homectl-nas/+/config");
+  EXPECT_TRUE(t.is_own_discovery("homeassistant/sensor/homectl-nas/weather_t/config"));
+  EXPECT_TRUE(t.is_own_discovery("homeassistant/binary_sensor/homectl-nas/ready/config"));
+  EXPECT_FALSE(t.is_own_discovery("homeassistant/sensor/other/weather_t/config"));
+  EXPECT_FALSE(t.is_own_discovery("homeassistant/sensor/homectl-nas/a/b/config"));
+  EXPECT_FALSE(t.is_own_discovery("homeassistant/homectl-nas/x/config"));
+  EXPECT_FALSE(t.is_own_discovery("homeassistant//homectl-nas/x/config"));
+  EXPECT_FALSE(t.is_own_discovery("homeassistant/sensor/homectl-nas//config"));
+  EXPECT_FALSE(t.is_own_discovery("homeassistant/config"));
+  EXPECT_FALSE(t.is_own_discovery("homeassistant/status"));
+}
+
 TEST(MqttTopics, DefaultClientIdIsTheShortHostName) {
   EXPECT_EQ(default_client_id("nas"), "homectl-nas");
   EXPECT_EQ(default_client_id("nas.lan"), "homectl-nas");

@@ -66,7 +66,8 @@ public:
   const MqttInbound& inbound() const { return m_inbound; }
 
 private:
-  void handle_message(std::string_view topic, std::string_view payload);
+  void handle_message(std::string_view topic, std::string_view payload, bool retained);
+  void forget_stale_config(const std::string& topic);
   void on_connected();
   void refresh(const std::string& source);
   void announce_discovery();

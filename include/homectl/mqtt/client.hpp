@@ -63,7 +63,9 @@ public:
   using OnConnect = std::function<void()>;
   // Runs on the client's thread for each message that arrives; must not block
   // and must bound what it copies (the payload is the broker's to choose).
-  using OnMessage = std::function<void(std::string_view topic, std::string_view payload)>;
+  // `retained`: the broker kept it from before we subscribed.
+  using OnMessage =
+      std::function<void(std::string_view topic, std::string_view payload, bool retained)>;
   // Called with each new connection problem (once, not on every retry) and
   // when the connection comes back (empty text); on the client's thread.
   using OnProblem = std::function<void(const std::string& problem)>;

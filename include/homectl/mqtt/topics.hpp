@@ -32,6 +32,10 @@ struct Topics {
   std::string home_assistant_status() const;          // {discovery_prefix}/status
   // {discovery_prefix}/<component>/<node_id>/<object_id>/config
   std::string discovery(std::string_view component, std::string_view object_id) const;
+  // {discovery_prefix}/+/<node_id>/+/config: every discovery config of ours.
+  std::string discovery_filter() const;
+  // True when `topic` is one of our discovery configs.
+  bool is_own_discovery(std::string_view topic) const;
   // The source a refresh topic names, or nullopt when `topic` is not one.
   std::optional<std::string> source_of_refresh(std::string_view topic) const;
 };
