@@ -131,7 +131,8 @@ void write_sources_section(std::ostream& out) {
              "with a sensor per value, a problem binary_sensor and a refresh button per source "
              "and a readiness binary_sensor; they are sent again when Home Assistant publishes "
              "online on {discovery_prefix}/status and after a reload, and an empty retained "
-             "config removes an entity whose source or value is gone. /ready and /health "
+             "config removes an entity whose source or value is gone (at the next connect for "
+             "one removed while homectl was stopped). /ready and /health "
              "report mqtt:connection (fail while disconnected with mqtt.required, else warn).")
       << "\n";
 }
