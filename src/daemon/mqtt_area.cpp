@@ -58,8 +58,10 @@ mqtt::SourceReport report_of(const sources::SourceView& view) {
   report.name = view.name;
   report.state = view.state;
   report.values = view.values;
-  if (view.last_success) {
-    report.updated = sources::format_rfc3339(*view.last_success);
+  // When the value was fetched: from the entry itself, so it always goes with
+  // the values beside it (a 304 renewing the entry moves it too).
+  if (view.age) {
+    report.updated = sources::format_rfc3339(std::chrono::system_clock::now() - *view.age);
   }
   const bool failing =
       view.last_error_at && (!view.last_success || *view.last_error_at >= *view.last_success);
@@ -70,10 +72,14 @@ mqtt::SourceReport report_of(const sources::SourceView& view) {
 }
 
 // What makes a state message worth sending: everything but the time of the
-// last refresh, which moves on every successful fetch.
+// last refresh, which moves on every successful fetch (only whether there is
+// one counts: a read between storing an entry and its status, on another
+// thread, sees values before the time).
 std::string signature_of(const mqtt::SourceReport& report) {
   mqtt::SourceReport copy = report;
-  copy.updated.reset();
+  if (copy.updated) {
+    copy.updated = "set";
+  }
   return mqtt::state_payload(copy);
 }
 
