@@ -14,7 +14,7 @@ SOAK_MINUTES ?= 10
 
 CXX_SOURCES = $(shell git ls-files '*.cpp' '*.hpp' 2>/dev/null || find cmd include src tests bench -name '*.[ch]pp')
 
-.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile bench-limiter bench-revalidate soak \
+.PHONY: all deps test-deps build run test test-sanitize test-tsan fuzz fuzz-smoke bench bench-profile bench-limiter bench-revalidate bench-history soak \
         format format-check lint install package clean
 
 all: build
@@ -85,6 +85,12 @@ bench: build
 bench-revalidate: build
 	@bash scripts/install-deps.sh --bench
 	bash bench/revalidate.sh ./$(BUILD)/homectl
+
+# Memory of the in-memory history at its defaults: 20 sources with 3 values,
+# against the same daemon with history off → markdown on stdout.
+bench-history: build
+	@bash scripts/install-deps.sh --bench
+	bash bench/history.sh ./$(BUILD)/homectl
 
 bench-profile: build
 	@bash scripts/install-deps.sh --bench

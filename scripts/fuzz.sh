@@ -17,7 +17,7 @@ if ! command -v clang++ >/dev/null; then
 fi
 
 CC=clang CXX=clang++ cmake -S "$source_dir" -B "$build" -DHOMECTL_FUZZ=ON -DHOMECTL_TESTS=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHOMECTL_DEBUG_INFO=lines >/dev/null
 cmake --build "$build" -j"$jobs" --target homectl_fuzz
 
 if [ $# -eq 0 ]; then

@@ -1,5 +1,6 @@
-// homectl status page: reads /health, /metrics, /v1/sources and per-source
-// history, and stays live over /v1/events. Vanilla JS, no inline code (CSP),
+// homectl status page: reads /health, /metrics, /v1/sources, per-source
+// fetch history and the in-memory history (/v1/history, drawn as SVG charts),
+// and stays live over /v1/events. Vanilla JS, no inline code (CSP),
 // data only ever inserted as text.
 'use strict';
 
@@ -276,7 +277,9 @@
     for (const s of list) {
       if (!s || typeof s.name !== 'string') continue;
       seen.add(s.name);
-      const li = page.cards.get(s.name) || createCard(s.name);
+      const known = page.cards.get(s.name);
+      const li = known || createCard(s.name);
+      if (!known) scheduleCharts(); // its charts now, not at the next poll
       const entry = { source: s, receivedAt: now };
       page.data.set(s.name, entry);
       updateCard(li, entry);
@@ -362,6 +365,201 @@
     }
   }
   const scheduleHistory = (name, ms = 150) => debounce(`history:${name}`, ms, () => fetchHistory(name));
+
+  // ---------------------------------------------------------------- charts
+  // GET /v1/history drawn as SVG: the overview row and, per card, the fetch
+  // duration and every value, over the range picked (1h / 24h / 48h).
+  const RANGES = { '1h': 3600, '24h': 86400, '48h': 172800 };
+  const CHART_POINTS = 120;
+  const POLL_CHARTS_MS = 60000;
+  let chartRange = '1h';
+
+  const finite = (v) => typeof v === 'number' && Number.isFinite(v);
+
+  function fmtValue(v, unit) {
+    if (!finite(v)) return '–';
+    if (unit === 's') return v < 1 ? `${+(v * 1000).toPrecision(3)} ms` : `${+v.toPrecision(3)} s`;
+    if (unit === 'ratio') return `${+(v * 100).toFixed(2)} %`;
+    if (unit === '1/s') return `${+v.toPrecision(3)}/s`;
+    return v.toLocaleString(undefined, { maximumFractionDigits: 3 });
+  }
+
+  function pointText(fig, i) {
+    const { points, unit } = fig.chart;
+    const p = points[i];
+    if (!p) return '';
+    const when = new Date(p[0] * 1000).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+    let text = `${when} · ${fmtValue(p[1], unit)}`;
+    if (p.length >= 4 && finite(p[2]) && finite(p[3]) && p[2] !== p[3]) {
+      text += ` (${fmtValue(p[2], unit)}–${fmtValue(p[3], unit)})`;
+    }
+    return text;
+  }
+
+  // Shows point i (nearest to the pointer, or moved with the arrow keys).
+  function showPoint(fig, i) {
+    const n = fig.chart.points.length;
+    if (!n) return;
+    i = Math.max(0, Math.min(n - 1, i));
+    fig.chart.at = i;
+    fig.querySelector('.chart-tip').textContent = pointText(fig, i);
+    const svg = fig.querySelector('svg');
+    let mark = svg.querySelector('.mark');
+    if (!mark) {
+      mark = document.createElementNS(SVG_NS, 'line');
+      mark.setAttribute('class', 'mark');
+      mark.setAttribute('y1', '0');
+      mark.setAttribute('y2', '60');
+      svg.append(mark);
+    }
+    const x = String(n <= 1 ? 150 : (i / (n - 1)) * 300);
+    mark.setAttribute('x1', x);
+    mark.setAttribute('x2', x);
+  }
+
+  function chartFor(container, key, title) {
+    for (const fig of container.children) if (fig.dataset.key === key) return fig;
+    const fig = $('chart-template').content.firstElementChild.cloneNode(true);
+    fig.dataset.key = key;
+    fig.querySelector('.chart-title').textContent = title;
+    fig.chart = { points: [], unit: '', title, at: null };
+    const svg = fig.querySelector('svg');
+    const nearest = (e) => {
+      const r = svg.getBoundingClientRect();
+      const n = fig.chart.points.length;
+      showPoint(fig, Math.round(((e.clientX - r.left) / Math.max(1, r.width)) * (n - 1)));
+    };
+    svg.addEventListener('pointermove', nearest);
+    svg.addEventListener('pointerdown', nearest);
+    svg.addEventListener('keydown', (e) => {
+      const step = { ArrowLeft: -1, ArrowRight: 1 }[e.key];
+      if (!step) return;
+      e.preventDefault();
+      showPoint(fig, (fig.chart.at ?? fig.chart.points.length - 1) + step);
+    });
+    container.append(fig);
+    return fig;
+  }
+
+  // points: [[unix_s, value], ...] or [[unix_s, mean, min, max], ...]; nulls are gaps.
+  function drawChart(fig, points, unit) {
+    const svg = fig.querySelector('svg');
+    svg.textContent = '';
+    fig.chart.points = points;
+    fig.chart.unit = unit;
+    fig.chart.at = null;
+    const tip = fig.querySelector('.chart-tip');
+    const shown = points.flatMap((p) => p.slice(1).filter(finite));
+    if (!shown.length) {
+      svg.setAttribute('aria-label', `${fig.chart.title}: nothing recorded in this range`);
+      tip.textContent = 'no data';
+      return;
+    }
+    let lo = shown.reduce((a, b) => Math.min(a, b));
+    let hi = shown.reduce((a, b) => Math.max(a, b));
+    if (unit !== '' && lo > 0) lo = 0;
+    if (hi === lo) hi = lo + (Math.abs(lo) || 1);
+    const n = points.length;
+    const x = (i) => (n <= 1 ? 150 : (i / (n - 1)) * 300).toFixed(1);
+    const y = (v) => (58 - ((v - lo) / (hi - lo)) * 56).toFixed(1);
+    let line = '';
+    let band = '';
+    let run = [];
+    const closeRun = () => {
+      if (run.length) {
+        band += `M${run.map((i) => `${x(i)},${y(points[i][3])}`).join('L')}` +
+          `L${run.reverse().map((i) => `${x(i)},${y(points[i][2])}`).join('L')}Z`;
+      }
+      run = [];
+    };
+    points.forEach((p, i) => {
+      if (!finite(p[1])) {
+        closeRun();
+        return;
+      }
+      line += `${i && finite(points[i - 1][1]) ? 'L' : 'M'}${x(i)},${y(p[1])}`;
+      if (p.length >= 4 && finite(p[2]) && finite(p[3])) run.push(i);
+      else closeRun();
+    });
+    closeRun();
+    for (const [cls, d] of [['band', band], ['line', line]]) {
+      if (!d) continue;
+      const path = document.createElementNS(SVG_NS, 'path');
+      path.setAttribute('class', cls);
+      path.setAttribute('d', d);
+      svg.append(path);
+    }
+    const last = [...points].reverse().find((p) => finite(p[1]));
+    svg.setAttribute('aria-label', `${fig.chart.title}: last ${fmtValue(last[1], unit)}, ` +
+      `lowest ${fmtValue(lo, unit)}, highest ${fmtValue(hi, unit)}`);
+    tip.textContent = pointText(fig, points.indexOf(last));
+  }
+
+  // Requests and 5xx per second, taken point by point, as the 5xx share.
+  function errorRatio(requests, errors) {
+    const byTime = new Map((errors ? errors.points : []).map((p) => [p[0], p[1]]));
+    return (requests ? requests.points : []).map(([t, r]) => {
+      const e = byTime.get(t);
+      return [t, finite(r) && r > 0 && finite(e) ? e / r : null];
+    });
+  }
+
+  function drawCardCharts(name, durations, values) {
+    const li = page.cards.get(name);
+    if (!li) return;
+    const box = li.querySelector('.card-charts');
+    const keep = new Set();
+    const duration = durations.find((s) => s.labels && s.labels.source === name);
+    if (duration) {
+      keep.add('duration');
+      drawChart(chartFor(box, 'duration', 'Fetch duration'), duration.points, 's');
+    }
+    for (const s of values.filter((v) => v.labels && v.labels.source === name)) {
+      const key = `value:${s.labels.value}`;
+      keep.add(key);
+      drawChart(chartFor(box, key, String(s.labels.value)), s.points, '');
+    }
+    for (const fig of [...box.children]) if (!keep.has(fig.dataset.key)) fig.remove();
+    box.hidden = keep.size === 0;
+  }
+
+  async function loadCharts() {
+    let list;
+    try {
+      list = await getJSON('/v1/history');
+    } catch (e) {
+      return; // an older daemon, or a passing error: the next poll tries again
+    }
+    $('history').hidden = !list.enabled;
+    if (!list.enabled) {
+      for (const li of page.cards.values()) li.querySelector('.card-charts').hidden = true;
+      return;
+    }
+    const since = RANGES[chartRange];
+    const step = Math.max(Number(list.interval_s) || 60, Math.ceil(since / CHART_POINTS));
+    const names = ['requests', 'errors', 'latency_p95', 'fetch_duration', 'value'];
+    const answers = await Promise.all(names.map((series) =>
+      getJSON(`/v1/history?series=${series}&since=${since}s&step=${step}s`)
+        .then((body) => (Array.isArray(body.series) ? body.series : []))
+        .catch(() => [])));
+    const [requests, errors, p95, durations, values] = answers;
+    const box = $('overview-charts');
+    drawChart(chartFor(box, 'requests', 'Requests'), requests[0] ? requests[0].points : [], '1/s');
+    drawChart(chartFor(box, 'errors', 'Error ratio (5xx)'), errorRatio(requests[0], errors[0]), 'ratio');
+    drawChart(chartFor(box, 'p95', 'p95 latency of source reads'), p95[0] ? p95[0].points : [], 's');
+    for (const name of page.cards.keys()) drawCardCharts(name, durations, values);
+  }
+  const scheduleCharts = (ms = 150) => debounce('charts', ms, loadCharts);
+
+  for (const button of document.querySelectorAll('.range button')) {
+    button.addEventListener('click', () => {
+      chartRange = button.dataset.range in RANGES ? button.dataset.range : '1h';
+      for (const b of document.querySelectorAll('.range button')) {
+        b.setAttribute('aria-pressed', String(b === button));
+      }
+      scheduleCharts(0);
+    });
+  }
 
   // ---------------------------------------------------------------- refresh
   let tokenRequest = null;
@@ -518,11 +716,12 @@
   setLive('connecting');
   pollHealth();
   pollMetrics();
-  loadSources();
+  loadSources().then(() => scheduleCharts(0));
   connect();
   setTimeout(pollMetrics, 3000);
   setInterval(pollHealth, POLL_HEALTH_MS);
   setInterval(pollMetrics, POLL_HEALTH_MS);
   setInterval(loadSources, POLL_SOURCES_MS);
+  setInterval(loadCharts, POLL_CHARTS_MS);
   setInterval(tick, 1000);
 })();

@@ -1,14 +1,17 @@
 #include "cli.hpp"
 #include "daemon_options.hpp"
 
+#include "homectl/client/history_view.hpp"
 #include "homectl/client/http_client.hpp"
 #include "homectl/client/metrics_view.hpp"
 #include "homectl/client/stop_signal.hpp"
 #include "homectl/config/values.hpp"
 #include "homectl/metrics/prometheus_text.hpp"
+#include "homectl/util/json.hpp"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -20,7 +23,8 @@ struct MetricsOptions {
   DaemonFlags daemon;
   std::string timeout = "2s";
   std::string format = "table";
-  std::string watch;  // empty = once; otherwise the redraw period
+  std::string watch;   // empty = once; otherwise the redraw period
+  std::string history; // empty = no; otherwise how far back (--history 24h)
   int iterations = 0; // hidden, for tests: stop --watch after N redraws
 };
 
@@ -109,6 +113,86 @@ int watch_metrics(client::HttpClient& http, const MetricsOptions& options,
   return k_exit_ok;
 }
 
+// GET `target` as JSON, or an Error naming the URL and what went wrong.
+Result<nlohmann::json> get_json(client::HttpClient& http, const std::string& target) {
+  auto outcome = http.get(target, {{"Accept", "application/json"}});
+  if (!outcome) {
+    return make_error(outcome.failure.message);
+  }
+  const auto& response = *outcome.response;
+  if (response.status != 200) {
+    std::string detail;
+    if (const auto problem = util::parse_json(response.body);
+        problem && problem->is_object() && problem->contains("detail") &&
+        (*problem)["detail"].is_string()) {
+      detail = ": " + (*problem)["detail"].get<std::string>();
+    }
+    return make_error(http.url_for(target) + ": HTTP " + std::to_string(response.status) + detail);
+  }
+  auto parsed = util::parse_json(response.body);
+  if (!parsed) {
+    return make_error(http.url_for(target) + ": not JSON: " + parsed.error().message);
+  }
+  return std::move(parsed).value();
+}
+
+// --history: every series the daemon keeps, as sparklines over `since`.
+int show_history(client::HttpClient& http, const MetricsOptions& options,
+                 std::chrono::milliseconds since) {
+  constexpr int k_width = 60;
+  auto list = get_json(http, "/v1/history");
+  if (!list) {
+    std::cerr << "homectl: " << list.error().message << "\n";
+    return k_exit_failed;
+  }
+  if (!list->is_object() || !list->value("enabled", false)) {
+    std::cerr << "homectl: the daemon keeps no history (history.enabled is false)\n";
+    return k_exit_failed;
+  }
+  const double since_s = static_cast<double>(since.count()) / 1000.0;
+  const auto step = client::step_for(since_s, list->value("interval_s", 60.0), k_width);
+  std::vector<std::string> names;
+  for (const auto& series : list->value("series", nlohmann::json::array())) {
+    const auto name = series.is_object() ? series.value("name", "") : "";
+    if (!name.empty() && std::find(names.begin(), names.end(), name) == names.end()) {
+      names.push_back(name);
+    }
+  }
+  std::vector<nlohmann::json> answers;
+  for (const auto& name : names) {
+    auto answer = get_json(http, "/v1/history?series=" + name + "&since=" +
+                                     std::to_string(since.count() / 1000) + "s&step=" +
+                                     std::to_string(step) + "s");
+    if (!answer) {
+      std::cerr << "homectl: " << answer.error().message << "\n";
+      return k_exit_failed;
+    }
+    answers.push_back(std::move(answer).value());
+  }
+  if (options.format == "json") {
+    nlohmann::json all = nlohmann::json::array();
+    for (auto& answer : answers) {
+      for (auto& series : answer.value("series", nlohmann::json::array())) {
+        all.push_back(std::move(series));
+      }
+    }
+    std::cout << nlohmann::json{{"series", std::move(all)}}.dump(
+                     -1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+    return k_exit_ok;
+  }
+  auto text = client::render_history(answers);
+  if (!text) {
+    std::cerr << "homectl: " << text.error().message << "\n";
+    return k_exit_failed;
+  }
+  std::cout << "homectl history  " << http.url_for("/v1/history") << "  last "
+            << config::format_duration(since) << ", one character per "
+            << config::format_duration(std::chrono::seconds(step)) << "\n\n"
+            << *text;
+  return k_exit_ok;
+}
+
 int run_metrics(const Context& ctx, const MetricsOptions& options) {
   auto config = load_client_config(ctx);
   if (!config) {
@@ -131,8 +215,25 @@ int run_metrics(const Context& ctx, const MetricsOptions& options) {
     }
     period = *parsed;
   }
+  std::optional<std::chrono::milliseconds> since;
+  if (!options.history.empty()) {
+    auto parsed = parse_flag_duration("--history", options.history);
+    if (!parsed || parsed->count() < 1000 || period || options.format == "prom") {
+      std::cerr << "homectl: "
+                << (!parsed                     ? parsed.error().message
+                    : parsed->count() < 1000    ? "--history: the range must be at least 1s"
+                    : period                    ? "--history and --watch cannot be combined"
+                                                : "--history prints a table or JSON, not prom")
+                << "\n";
+      return k_exit_usage;
+    }
+    since = *parsed;
+  }
   const auto target = client::resolve_target(*config, options.daemon.url, options.daemon.token);
   client::HttpClient http(client::ClientOptions{target.url, target.token, *timeout, *timeout});
+  if (since) {
+    return show_history(http, options, *since);
+  }
 
   if (!period) {
     auto snapshot = fetch(http);
@@ -163,12 +264,20 @@ void add_metrics(CLI::App& cmd, Context& ctx) {
                                "Ctrl-C")
                     ->expected(0, 1)
                     ->type_name("[PERIOD]");
+  auto* history = cmd.add_option("--history", options->history,
+                                 "Show the daemon's in-memory history over RANGE (default 24h): "
+                                 "one sparkline per series with min, max and last")
+                      ->expected(0, 1)
+                      ->type_name("[RANGE]");
   cmd.add_option("--iterations", options->iterations, "Stop --watch after N redraws")
       ->group("") // hidden: for tests
       ->check(CLI::NonNegativeNumber);
-  cmd.callback([options, watch, &ctx] {
+  cmd.callback([options, watch, history, &ctx] {
     if (watch->count() > 0 && options->watch.empty()) {
       options->watch = "2s";
+    }
+    if (history->count() > 0 && options->history.empty()) {
+      options->history = "24h";
     }
     ctx.exit_code = run_metrics(ctx, *options);
   });

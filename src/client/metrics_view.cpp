@@ -13,20 +13,7 @@ namespace {
 using metrics::Exposition;
 using metrics::MetricFamily;
 using metrics::Sample;
-
-// The value of `sample` minus the same series in `earlier` (a counter); a
-// reset (value went down) counts the whole later value.
-double counter_delta(const Sample& sample, const MetricFamily* earlier) {
-  if (earlier == nullptr) {
-    return sample.value;
-  }
-  for (const auto& old : earlier->samples) {
-    if (old.name == sample.name && old.labels == sample.labels) {
-      return sample.value >= old.value ? sample.value - old.value : sample.value;
-    }
-  }
-  return sample.value;
-}
+using metrics::counter_delta;
 
 const MetricFamily* find(const Exposition* e, std::string_view name) {
   return e == nullptr ? nullptr : e->find(name);

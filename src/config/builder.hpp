@@ -83,6 +83,7 @@ private:
   void check_sources();
   void check_upstream(const std::string& name, const SourceConfig& source, const Origin& at_name);
   void check_watchdog();
+  void check_history();
   void check_notifier(std::size_t index, const NotifierEntry& entry,
                       const NotifierConfig& notifier);
   void check_policy(const std::string& prefix, const FetchPolicy& policy, PolicyOf policy_of);

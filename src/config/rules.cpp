@@ -113,7 +113,32 @@ void ConfigBuilder::check_rules() {
   check_policy("defaults.", m_result.config.defaults, PolicyOf::defaults);
   check_sources();
   check_watchdog();
+  check_history();
   check_mqtt();
+}
+
+void ConfigBuilder::check_history() {
+  const auto& history = m_result.config.history;
+  if (involved_failed({"history.interval", "history.retention"})) {
+    return;
+  }
+  const std::string where =
+      m_assignments.contains("history.retention") ? "history.retention" : "history.interval";
+  if (history.retention < history.interval) {
+    add_problem(Severity::error, origin_of(where), where,
+                "history.retention (" + format_duration(history.retention) +
+                    ") is shorter than history.interval (" + format_duration(history.interval) +
+                    "): keep at least one interval");
+  } else if (history.retention.count() / history.interval.count() >
+             HistoryConfig::k_max_intervals) {
+    const Duration kept{history.interval.count() * HistoryConfig::k_max_intervals};
+    add_problem(Severity::warning, origin_of(where), where,
+                "history.retention (" + format_duration(history.retention) + ") at " +
+                    format_duration(history.interval) + " intervals is more than " +
+                    std::to_string(HistoryConfig::k_max_intervals) +
+                    " readings per series: only the last " + format_duration(kept) +
+                    " are kept");
+  }
 }
 
 void ConfigBuilder::check_server() {

@@ -169,6 +169,22 @@ std::vector<Setting> build_table() {
           G, "cache.max_size", T::size,
           "Memory for cached bodies; least recently used entries are evicted beyond it",
           {.min = 64 * k_kib, .max = 64 * k_gib, .reloadable = true}),
+      // history
+      row<&Config::history, &HistoryConfig::enabled>(
+          G, "history.enabled", T::boolean,
+          "Keep an in-memory history of requests, refreshes and values (GET /v1/history)",
+          {.reloadable = true}),
+      row<&Config::history, &HistoryConfig::interval>(
+          G, "history.interval", T::duration, "How often the history records a reading",
+          {.min = k_second, .max = k_hour, .reloadable = true}),
+      row<&Config::history, &HistoryConfig::retention>(
+          G, "history.retention", T::duration,
+          "How far back the history goes (at most 20160 intervals); lost on restart",
+          {.min = k_second, .max = 7 * k_day, .reloadable = true}),
+      row<&Config::history, &HistoryConfig::max_size>(
+          G, "history.max_size", T::size,
+          "Memory for the history; series that would pass it are not kept",
+          {.min = 64 * k_kib, .max = k_gib, .reloadable = true}),
       // redis
       row<&Config::redis, &RedisConfig::url>(
           G, "redis.url", T::redis_url,

@@ -1,6 +1,7 @@
 // The composition root of `homectl serve`.
 #include "homectl/daemon/daemon.hpp"
 
+#include "homectl/daemon/history_area.hpp"
 #include "homectl/daemon/lifecycle.hpp"
 #include "homectl/daemon/listener.hpp"
 #include "homectl/daemon/mqtt_area.hpp"
@@ -44,8 +45,13 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
   // Redis (optional): shared L2 cache, refresh locks and change events.
   core.redis = install_redis(io, core);
   const auto& redis = core.redis;
+  core.history = install_history(io, core);
   sources::ServiceOptions options;
   options.shared_store = redis ? &redis->store() : nullptr;
+  options.on_value = [history = core.history](std::string_view source, std::string_view value,
+                                              double number) {
+    history->extremes().note(source, value, number);
+  };
 
   // Sources: the outbound fetcher and the cache/scheduler behind /v1/sources.
   auto fetcher = std::make_shared<sources::HttpFetcher>(io.get_executor());

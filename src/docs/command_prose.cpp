@@ -17,7 +17,16 @@ timeouts, jittered retries, a circuit breaker and concurrency caps, keeps the
 latest good value in memory (and optionally in Redis) and serves it over a
 local HTTP API: GET /live, /ready, /health, /metrics, /diagnostics, /v1/sources,
 /v1/sources/NAME, /v1/sources/NAME/history, /v1/events (Server-Sent Events),
-/openapi.json and the status page at /; POST /v1/sources/NAME/refresh.
+/v1/history, /openapi.json and the status page at /; POST
+/v1/sources/NAME/refresh.
+
+Unless history.enabled is false it keeps an in-memory history: every
+history.interval it records requests and 5xx answers per second, the p95
+latency of source reads, the cache hit ratio and, per source, refreshes,
+failures, their mean duration, the value's age and every number of its
+values, for history.retention, in memory bounded by history.max_size.
+GET /v1/history serves it; nothing is written to disk, so a restart starts
+with no history.
 
 With no configuration file it starts with built-in defaults: it listens on
 127.0.0.1:8080 with no sources. An invalid configuration makes it exit with
@@ -46,7 +55,11 @@ rate per route, p50, p95 and p99 latency estimated from the histograms, cache
 hit, stale and miss ratios, and per source its state, circuit breaker, age
 of the last success and failed refreshes by reason, and whether Redis is up. --format prom prints the
 Prometheus text unchanged, --format json a JSON document; --watch redraws the
-table in place and shows rates computed from the differences.)"},
+table in place and shows rates computed from the differences. --history RANGE
+(default 24h) prints the daemon's in-memory history instead (GET /v1/history):
+one line per series with a sparkline of about 60 characters, one per step, a
+blank where nothing was recorded, and the minimum, maximum and last value;
+with --format json the series themselves.)"},
     {"config",
      R"(Works with the configuration file (see homectl.json(5)) and the
 environment overrides without starting the daemon.)"},

@@ -146,7 +146,7 @@ constexpr const char* k_document = R"json({
         "responses": {
           "200": {"description": "Fetch history",
                   "content": {"application/json": {"schema": {"type": "object"},
-                    "example": {"source": "weather", "history": [{"at": "2026-11-26T10:00:00Z", "duration_ms": 84, "status": 200, "outcome": "ok"}]}}}},
+                    "example": {"source": "weather", "entries": [{"at": "2026-11-26T10:00:00Z", "duration_ms": 84, "status": 200, "outcome": "ok"}]}}}},
           "404": {"$ref": "#/components/responses/Problem"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         }
@@ -160,6 +160,33 @@ constexpr const char* k_document = R"json({
           "200": {"description": "An event stream",
                   "content": {"text/event-stream": {"schema": {"type": "string"},
                     "example": "event: source.updated\ndata: {\"v\":1,\"type\":\"source.updated\",\"source\":\"weather\",\"etag\":\"\\\"abc\\\"\",\"at\":\"2026-11-26T10:00:00Z\"}\n\n"}}},
+          "429": {"$ref": "#/components/responses/TooManyRequests"}
+        }
+      }
+    },
+    "/v1/history": {
+      "get": {
+        "summary": "In-memory history: the series kept, or one series over a time range",
+        "description": "Without `series`: what is recorded (interval, retention, memory) and every series kept. With `series`: that series (for every source, or the one named) over the last `since`, one point per `step`: `[unix_s, mean]`, and for `value` series `[unix_s, mean, min, max]`. A step with nothing recorded is null, not zero. Steps are aligned to multiples of the step; an answer holds at most 100000 points, the step grows to fit. Counters are per-second rates. Lost on restart.",
+        "tags": ["history"],
+        "parameters": [
+          {"name": "series", "in": "query", "schema": {"type": "string", "enum": ["requests", "errors", "latency_p95", "cache_hit_ratio", "fetches", "failures", "fetch_duration", "age", "value"]}},
+          {"name": "source", "in": "query", "schema": {"type": "string"}, "description": "Only this source's series"},
+          {"name": "value", "in": "query", "schema": {"type": "string"}, "description": "Only this value (series=value)"},
+          {"name": "since", "in": "query", "schema": {"type": "string", "default": "history.retention"}, "example": "24h"},
+          {"name": "step", "in": "query", "schema": {"type": "string", "default": "history.interval"}, "example": "5m"}
+        ],
+        "responses": {
+          "200": {"description": "The series list, or the series asked for",
+                  "content": {"application/json": {"schema": {"type": "object"},
+                    "examples": {
+                      "list": {"value": {"enabled": true, "interval_s": 60, "retention_s": 172800, "bytes": 3145728,
+                        "series": [{"name": "requests", "labels": {}, "unit": "1/s", "help": "HTTP requests answered per second"},
+                                   {"name": "value", "labels": {"source": "weather", "value": "temperature"}, "unit": "", "help": "a number from the source's values; min and max over the interval"}]}},
+                      "series": {"value": {"series": [{"name": "value", "labels": {"source": "weather", "value": "temperature"}, "unit": "", "step_s": 300,
+                        "points": [[1796205600, 20.5, 20.1, 20.9], [1796205900, null, null, null]]}]}}}}}},
+          "400": {"$ref": "#/components/responses/Problem"},
+          "404": {"$ref": "#/components/responses/Problem"},
           "429": {"$ref": "#/components/responses/TooManyRequests"}
         }
       }

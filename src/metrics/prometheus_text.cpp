@@ -328,6 +328,18 @@ std::optional<double> histogram_quantile(double q, std::span<const Bucket> bucke
   return start + (end - start) * (rank / count);
 }
 
+double counter_delta(const Sample& sample, const MetricFamily* earlier) {
+  if (earlier == nullptr) {
+    return sample.value;
+  }
+  for (const auto& old : earlier->samples) {
+    if (old.name == sample.name && old.labels == sample.labels) {
+      return sample.value >= old.value ? sample.value - old.value : sample.value;
+    }
+  }
+  return sample.value;
+}
+
 std::vector<Bucket> bucket_delta(std::span<const Bucket> later, std::span<const Bucket> earlier) {
   std::vector<Bucket> out;
   out.reserve(later.size());

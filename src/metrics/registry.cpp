@@ -265,4 +265,78 @@ std::string Registry::render() const {
   return out;
 }
 
+namespace {
+
+// A sample with its labels sorted by name, as the text parser gives them.
+Sample make_sample(std::string name, const std::vector<std::string>& names,
+                   const std::vector<std::string>& values, double value) {
+  Sample sample{std::move(name), {}, value, std::nullopt};
+  for (std::size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    sample.labels.push_back(Label{names[i], values[i]});
+  }
+  std::sort(sample.labels.begin(), sample.labels.end(),
+            [](const Label& a, const Label& b) { return a.name < b.name; });
+  return sample;
+}
+
+void add_histogram_samples(MetricFamily& family, const std::vector<std::string>& names,
+                           const std::vector<std::string>& values, const Histogram& h) {
+  const auto counts = h.cumulative_counts();
+  auto bucket_names = names;
+  bucket_names.emplace_back("le");
+  for (std::size_t i = 0; i <= h.bounds().size(); ++i) {
+    auto bucket_values = values;
+    bucket_values.push_back(i < h.bounds().size() ? format_value(h.bounds()[i]) : "+Inf");
+    family.samples.push_back(make_sample(family.name + "_bucket", bucket_names, bucket_values,
+                                         static_cast<double>(counts[i])));
+  }
+  family.samples.push_back(make_sample(family.name + "_sum", names, values, h.sum()));
+  family.samples.push_back(
+      make_sample(family.name + "_count", names, values, static_cast<double>(counts.back())));
+}
+
+} // namespace
+
+Exposition Registry::snapshot() const {
+  Exposition out;
+  std::lock_guard lock(m_mutex);
+  out.families.reserve(m_entries.size());
+  for (const auto& entry : m_entries) {
+    auto& family = out.families.emplace_back();
+    if (entry.sampled) {
+      const auto& f = *entry.sampled;
+      family.name = f.name();
+      family.help = f.help();
+      family.type = f.type() == Type::counter ? MetricType::counter : MetricType::gauge;
+      f.for_each([&](const std::vector<std::string>& values, double value) {
+        family.samples.push_back(make_sample(f.name(), f.label_names(), values, value));
+      });
+      continue;
+    }
+    switch (entry.type) {
+    case Type::counter:
+      family = {entry.counter->name(), MetricType::counter, entry.counter->help(), {}};
+      entry.counter->for_each([&](const std::vector<std::string>& values, const Counter& c) {
+        family.samples.push_back(
+            make_sample(family.name, entry.counter->label_names(), values, c.value()));
+      });
+      break;
+    case Type::gauge:
+      family = {entry.gauge->name(), MetricType::gauge, entry.gauge->help(), {}};
+      entry.gauge->for_each([&](const std::vector<std::string>& values, const Gauge& g) {
+        family.samples.push_back(
+            make_sample(family.name, entry.gauge->label_names(), values, g.value()));
+      });
+      break;
+    case Type::histogram:
+      family = {entry.histogram->name(), MetricType::histogram, entry.histogram->help(), {}};
+      entry.histogram->for_each([&](const std::vector<std::string>& values, const Histogram& h) {
+        add_histogram_samples(family, entry.histogram->label_names(), values, h);
+      });
+      break;
+    }
+  }
+  return out;
+}
+
 } // namespace homectl::metrics

@@ -325,6 +325,8 @@ void Service::read_values_of(SourceState& state, const cache::Entry& entry) {
     auto& logged = state.value_problems[reading.name];
     if (!reading.problem.empty()) {
       m_metrics->value_errors.with({state.config.name, reading.name}).inc();
+    } else if (reading.number && m_options.on_value) {
+      m_options.on_value(state.config.name, reading.name, *reading.number);
     }
     if (reading.problem != logged) {
       if (!reading.problem.empty()) {

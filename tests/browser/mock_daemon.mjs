@@ -40,6 +40,34 @@ export function sampleHistory(name, now = Date.now()) {
   return name === 'calendar' ? [] : entries;
 }
 
+// GET /v1/history answers: the series list, and each series over `since`
+// at `step` (seconds), with a gap of nulls in the middle.
+export function sampleSeries(series, since, step, now = Date.now()) {
+  const end = Math.floor(now / 1000 / step) * step;
+  const points = (label, f, ranged) => {
+    const out = [];
+    for (let t = end - since; t < end; t += step) {
+      const i = (t - (end - since)) / step;
+      const gap = i > 40 && i < 50;
+      const v = gap ? null : f(i);
+      out.push(ranged ? [t, v, v == null ? null : v - 0.5, v == null ? null : v + 0.5] : [t, v]);
+    }
+    return out;
+  };
+  const one = (name, labels, unit, f, ranged = false) => ({ name, labels, unit, step_s: step, points: points(name, f, ranged) });
+  switch (series) {
+    case 'requests': return [one('requests', {}, '1/s', (i) => 2 + Math.sin(i / 8))];
+    case 'errors': return [one('errors', {}, '1/s', (i) => (i % 30 === 0 ? 0.5 : 0))];
+    case 'latency_p95': return [one('latency_p95', {}, 's', (i) => 0.002 + (i % 7) / 2000)];
+    case 'fetch_duration':
+      return ['weather', 'plug', 'prices'].map((s) => one('fetch_duration', { source: s }, 's', (i) => 0.08 + (i % 5) / 100));
+    case 'value':
+      return [one('value', { source: 'weather', value: 'temperature' }, '', (i) => 18 + Math.sin(i / 10) * 4, true),
+        one('value', { source: 'weather', value: 'is_day' }, '', (i) => (i % 60 < 30 ? 1 : 0), true)];
+    default: return [];
+  }
+}
+
 // Starts the mock on 127.0.0.1 (port 0 = any free port). `token` makes
 // refresh need `Authorization: Bearer <token>`.
 export async function startMockDaemon({ port = 0, token = '' } = {}) {
@@ -53,6 +81,8 @@ export async function startMockDaemon({ port = 0, token = '' } = {}) {
     sources: sampleSources(),
     requests: 1000,
     refreshes: [], // { name, authorization }
+    historyQueries: [], // the query strings of GET /v1/history?series=…
+    historyEnabled: true,
     eventClients: new Set(),
   };
 
@@ -89,6 +119,21 @@ export async function startMockDaemon({ port = 0, token = '' } = {}) {
       'text/plain; version=0.0.4; charset=utf-8');
     } else if (url.pathname === '/v1/sources') {
       send(200, { sources: state.sources });
+    } else if (url.pathname === '/v1/history') {
+      const series = url.searchParams.get('series');
+      if (!series) {
+        send(200, { enabled: state.historyEnabled, interval_s: 60, retention_s: 172800, bytes: 1048576,
+          series: state.historyEnabled ? [{ name: 'requests', labels: {}, unit: '1/s', help: '' }] : [] });
+        return;
+      }
+      if (!state.historyEnabled) {
+        send(404, { title: 'History is off', status: 404 }, 'application/problem+json');
+        return;
+      }
+      state.historyQueries.push(url.search);
+      const since = parseInt(url.searchParams.get('since'), 10) || 172800;
+      const step = parseInt(url.searchParams.get('step'), 10) || 60;
+      send(200, { series: sampleSeries(series, since, step) });
     } else if (/^\/v1\/sources\/[^/]+\/history$/.test(url.pathname)) {
       const name = decodeURIComponent(url.pathname.split('/')[3]);
       send(200, { source: name, entries: sampleHistory(name) });

@@ -144,6 +144,55 @@ test('every refresh button is reachable by keyboard', async () => {
   await page.close();
 });
 
+test('draws the history as charts, switches range and shows a point on hover', async () => {
+  const { page, seen } = await open();
+  await page.waitForSelector('#history:not([hidden]) #overview-charts .chart path.line', { timeout: 10000 });
+  assert.deepEqual(await page.locator('#overview-charts .chart-title').allTextContents(),
+    ['Requests', 'Error ratio (5xx)', 'p95 latency of source reads']);
+  assert.equal(await page.locator('#overview-charts path.line').count(), 3);
+  // Per card: the fetch duration and each value, values with their min-max band.
+  await page.waitForSelector(`${card('weather')} .card-charts:not([hidden]) .chart[data-key="value:temperature"] path.band`);
+  assert.deepEqual(await page.locator(`${card('weather')} .card-charts .chart-title`).allTextContents(),
+    ['Fetch duration', 'temperature', 'is_day']);
+  assert.equal(await page.isHidden(`${card('calendar')} .card-charts`), true);
+  // A gap of nulls is a gap in the line (two subpaths), not a drop to zero.
+  const d = await page.getAttribute('#overview-charts .chart[data-key="requests"] path.line', 'd');
+  assert.equal((d.match(/M/g) || []).length, 2, d);
+  // The last hour by default; 24h asks again with the range's since and a coarser step.
+  assert.ok(mock.state.historyQueries.some((q) => q.includes('since=3600s')));
+  const asked = mock.state.historyQueries.length;
+  await page.click('.range button[data-range="24h"]');
+  await page.waitForFunction((n) => document.querySelector('.range button[data-range="24h"]')
+    .getAttribute('aria-pressed') === 'true', asked);
+  for (let i = 0; i < 50 && !mock.state.historyQueries.slice(asked).some((q) => q.includes('since=86400s')); ++i) {
+    await page.waitForTimeout(100);
+  }
+  const later = mock.state.historyQueries.slice(asked);
+  assert.ok(later.some((q) => q.includes('since=86400s') && q.includes('step=720s')), later.join(' '));
+  assert.equal(await page.getAttribute('.range button[data-range="1h"]', 'aria-pressed'), 'false');
+  // Hover (or tap) shows the time and value of the nearest point.
+  const svg = page.locator('#overview-charts .chart[data-key="requests"] svg');
+  const box = await svg.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+  assert.match(await page.textContent('#overview-charts .chart[data-key="requests"] .chart-tip'), /\d.*·\s*\d+(\.\d+)?\/s/);
+  await page.mouse.move(box.x + box.width * 0.76, box.y + box.height / 2); // inside the gap
+  assert.match(await page.textContent('#overview-charts .chart[data-key="requests"] .chart-tip'), /· –$/);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  assert.deepEqual(seen.errors, []);
+  await page.close();
+});
+
+test('hides the charts when the daemon keeps no history', async () => {
+  mock.state.historyEnabled = false;
+  const { page, seen } = await open();
+  await page.waitForTimeout(500);
+  assert.equal(await page.isHidden('#history'), true);
+  assert.equal(await page.locator('.card-charts:not([hidden])').count(), 0);
+  assert.deepEqual(seen.errors, []);
+  mock.state.historyEnabled = true;
+  await page.close();
+});
+
 test('fits a phone screen and follows the dark colour scheme', async () => {
   const { page } = await open();
   await page.setViewportSize({ width: 390, height: 844 });

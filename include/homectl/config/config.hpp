@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -180,6 +181,22 @@ struct WatchdogConfig {
   bool operator==(const WatchdogConfig&) const = default;
 };
 
+// The in-memory history behind /v1/history: one reading per series per
+// interval, kept for `retention` (at most k_max_intervals per series).
+struct HistoryConfig {
+  static constexpr std::int64_t k_max_intervals = 20'160;
+  bool enabled = true;
+  Duration interval{60'000};
+  Duration retention{48LL * 3600 * 1000};
+  std::size_t max_size = std::size_t{16} * 1024 * 1024;
+  // The intervals kept per series.
+  std::size_t intervals() const {
+    const auto wanted = interval.count() > 0 ? retention.count() / interval.count() : 1;
+    return static_cast<std::size_t>(std::clamp<std::int64_t>(wanted, 1, k_max_intervals));
+  }
+  bool operator==(const HistoryConfig&) const = default;
+};
+
 // MQTT: source states and events pushed to a broker, refresh commands read
 // from it, and Home Assistant discovery.
 struct MqttConfig {
@@ -203,6 +220,7 @@ struct Config {
   std::vector<SourceConfig> sources; // sorted by name
   LimitsConfig limits;
   WatchdogConfig watchdog;
+  HistoryConfig history;
   MqttConfig mqtt;
   bool operator==(const Config&) const = default;
 

@@ -22,6 +22,7 @@ class Service;
 // shared_ptr to it, so it outlives the last one however shutdown unfolds.
 namespace homectl::daemon {
 
+class HistoryArea;
 class RedisArea;
 class MqttArea;
 
@@ -47,6 +48,7 @@ struct ServerCore {
   // The areas routes, checks and hooks refer to (set by install_areas).
   // Members die in reverse order: the Service first, then the fetcher and
   // the Redis area whose store it uses, then everything above.
+  std::shared_ptr<HistoryArea> history;
   std::shared_ptr<RedisArea> redis; // null without redis.url
   std::shared_ptr<sources::HttpFetcher> fetcher;
   std::shared_ptr<sources::Service> service;

@@ -87,6 +87,11 @@ Result<std::vector<HistogramSeries>> histogram_series(const MetricFamily& family
 // nullopt when there are no observations or no +Inf bucket.
 std::optional<double> histogram_quantile(double q, std::span<const Bucket> buckets);
 
+// The value of counter `sample` minus the same series in `earlier` (the same
+// family in an earlier snapshot); a reset (the value went down) or a series
+// `earlier` lacks counts the whole later value.
+double counter_delta(const Sample& sample, const MetricFamily* earlier);
+
 // Subtracts an earlier snapshot's buckets from a later one (for rates over a
 // window); bounds present only in `later` are kept as they are.
 std::vector<Bucket> bucket_delta(std::span<const Bucket> later, std::span<const Bucket> earlier);

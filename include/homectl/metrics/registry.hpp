@@ -1,5 +1,7 @@
 #pragma once
 
+#include "homectl/metrics/prometheus_text.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -218,6 +220,10 @@ public:
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
+
+  // Every family and sample as render() would show them, without the text
+  // (collect hooks do not run): what the in-memory history reads each interval.
+  Exposition snapshot() const;
 
 private:
   SampledFamily& sampled(Type type, std::string name, std::string help,

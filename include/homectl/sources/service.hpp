@@ -56,6 +56,9 @@ struct ServiceOptions {
   std::size_t max_subscribers = 64;    // concurrent SSE streams
   std::size_t subscriber_queue = 64;   // events buffered per stream before it counts as slow
   SharedStore* shared_store = nullptr; // optional L2 (Redis); null = none
+  // Called with every number read from a new body (`values`), on the
+  // source's strand; must be thread-safe when server.threads > 1.
+  std::function<void(std::string_view source, std::string_view value, double number)> on_value;
 };
 
 // How a GET of a source was answered. What that means in HTTP (the status,
