@@ -18,7 +18,7 @@ __homectl_options() {
   '') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
   'serve') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
   'check-ready') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --timeout -v --verbose --json' ;;
-  'metrics') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --timeout --format --watch' ;;
+  'metrics') REPLY='-h --help -V --version --config --log-level -q --quiet --url --token --timeout --format --watch --history' ;;
   'config') REPLY='-h --help -V --version --config --log-level -q --quiet' ;;
   'config validate') REPLY='-h --help -V --version --config --log-level -q --quiet --json --strict' ;;
   'config show') REPLY='-h --help -V --version --config --log-level -q --quiet --origin' ;;

@@ -123,6 +123,7 @@ complete -c homectl -n '__homectl_at \'metrics\'' -l token -x -d 'API token sent
 complete -c homectl -n '__homectl_at \'metrics\'' -l timeout -x -d 'Connection and read timeout'
 complete -c homectl -n '__homectl_at \'metrics\'' -l format -x -a 'table prom json' -d 'Output format'
 complete -c homectl -n '__homectl_at \'metrics\'' -l watch -d 'Redraw every PERIOD (default 2s) with rates from deltas, until Ctrl-C'
+complete -c homectl -n '__homectl_at \'metrics\'' -l history -d 'Show the daemon\'s in-memory history over RANGE (default 24h): one sparkline per series with min, max and last'
 complete -c homectl -n '__homectl_at \'config\'' -a 'validate' -d 'Check a configuration file and the environment; report every problem'
 complete -c homectl -n '__homectl_at \'config\'' -a 'show' -d 'Print the effective configuration (secrets redacted)'
 complete -c homectl -n '__homectl_at \'config\'' -a 'schema' -d 'Print the JSON Schema of the configuration file'
