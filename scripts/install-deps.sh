@@ -13,6 +13,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config ccache
   libboost1.81-dev libssl-dev libcli11-dev libhiredis-dev nlohmann-json3-dev libspdlog-dev
+  libmosquitto-dev
 )
 list=false
 for arg in "$@"; do
@@ -21,7 +22,7 @@ for arg in "$@"; do
     --test)
       packages+=(libgtest-dev libgmock-dev libcpp-httplib-dev redis-server clang-format clang-tidy
         prometheus mandoc bash-completion zsh fish curl python3 python3-jsonschema python3-yaml
-        python3-jinja2 iproute2 dpkg-dev lintian) ;;
+        python3-jinja2 iproute2 dpkg-dev lintian mosquitto mosquitto-clients) ;;
     --bench) packages+=(wrk nginx-light util-linux binutils valgrind curl) ;;
     --browser) packages+=(chromium nodejs npm) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;

@@ -88,6 +88,7 @@ private:
   void check_notifier(std::size_t index, const NotifierEntry& entry,
                       const NotifierConfig& notifier);
   void check_policy(const std::string& prefix, const FetchPolicy& policy, PolicyOf policy_of);
+  void check_mqtt(); // rules_mqtt.cpp
   Origin origin_of(const std::string& path) const;
   bool involved_failed(std::initializer_list<std::string> paths) const;
 

@@ -115,6 +115,7 @@ void ConfigBuilder::check_rules() {
   check_sources();
   check_watchdog();
   check_history();
+  check_mqtt();
 }
 
 void ConfigBuilder::check_history() {

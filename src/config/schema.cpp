@@ -90,7 +90,23 @@ json type_schema(const Setting& s) {
     out["type"] = "object";
     out["maxProperties"] = s.max;
     out["propertyNames"] = json{{"pattern", "^[a-z_][a-z0-9_]*$"}};
-    out["additionalProperties"] = json{{"type", "string"}, {"pattern", "^(/([^~]|~[01])*)*$"}};
+    out["additionalProperties"] = json{
+        {"oneOf",
+         json::array(
+             {json{{"type", "string"}, {"pattern", "^(/([^~]|~[01])*)*$"}},
+              json{{"type", "object"},
+                   {"additionalProperties", false},
+                   {"required", json::array({"pointer"})},
+                   {"properties",
+                    json{{"pointer", json{{"type", "string"}, {"pattern", "^(/([^~]|~[01])*)*$"}}},
+                         {"unit", json{{"type", "string"}, {"minLength", 1}, {"maxLength", 16}}},
+                         {"device_class", json{{"type", "string"}, {"pattern", "^[a-z_]{1,32}$"}}},
+                         {"state_class",
+                          json{{"type", "string"}, {"pattern", "^[a-z_]{1,32}$"}}}}}}})}};
+    break;
+  case SettingType::mqtt_url:
+    out["type"] = "string";
+    out["pattern"] = "^(|[mM][qQ][tT][tT][sS]?://[^\\s]+)$";
     break;
   case SettingType::source_selection:
     out["oneOf"] = json::array(

@@ -120,6 +120,23 @@ bool env_settable(const Setting& setting) {
          setting.type != SettingType::pointer_map;
 }
 
+nlohmann::json value_spec_to_json(const ValueSpec& spec) {
+  if (spec.pointer_only()) {
+    return spec.pointer;
+  }
+  nlohmann::json out{{"pointer", spec.pointer}};
+  if (!spec.unit.empty()) {
+    out["unit"] = spec.unit;
+  }
+  if (!spec.device_class.empty()) {
+    out["device_class"] = spec.device_class;
+  }
+  if (!spec.state_class.empty()) {
+    out["state_class"] = spec.state_class;
+  }
+  return out;
+}
+
 Value default_value(const Setting& setting) {
   static const Config k_config{};
   static const FetchPolicy k_policy{};
@@ -173,9 +190,13 @@ std::string type_description(const Setting& setting) {
   case SettingType::string_map:
     return "an object of string values";
   case SettingType::pointer_map:
-    return "an object of names to JSON Pointers (e.g. {\"temperature\": \"/current/temp\"})";
+    return "an object of names to JSON Pointers or to objects with \"pointer\" and optional "
+           "\"unit\", \"device_class\", \"state_class\" (e.g. {\"temperature\": "
+           "\"/current/temp\"})";
   case SettingType::source_selection:
     return "\"required\", \"all\" or an array of source names (e.g. [\"weather\", \"plug\"])";
+  case SettingType::mqtt_url:
+    return "an MQTT URL (mqtt://[user:password@]host[:1883] or mqtts://...[:8883])";
   }
   return "a value";
 }
@@ -195,6 +216,9 @@ nlohmann::json value_to_json(const Setting& setting, const Value& value, bool re
         } else if constexpr (std::is_same_v<V, std::string>) {
           if (redact && setting.secret && !v.empty()) {
             return "<redacted>";
+          }
+          if (redact && setting.type == SettingType::mqtt_url) {
+            return util::redact_url(v);
           }
           if (redact && setting.type == SettingType::http_url) {
             return util::redact_url(v, setting.secret_path ? util::UrlPath::secret
@@ -225,6 +249,12 @@ nlohmann::json value_to_json(const Setting& setting, const Value& value, bool re
             break;
           }
           return "required";
+        } else if constexpr (std::is_same_v<V, std::map<std::string, ValueSpec>>) {
+          nlohmann::json out = nlohmann::json::object();
+          for (const auto& [k, spec] : v) {
+            out[k] = value_spec_to_json(spec);
+          }
+          return out;
         } else {
           nlohmann::json out = nlohmann::json::object();
           for (const auto& [k, item] : v) {

@@ -129,6 +129,13 @@ Result<Value> parse_url_text(const Setting& s, const std::string& text) {
   if (s.type == SettingType::http_url) {
     return value_or_hidden(s, parse_http_url(text));
   }
+  if (s.type == SettingType::mqtt_url) {
+    auto u = util::parse_mqtt_url(text);
+    if (!u) {
+      return u.error(); // quotes the URL only redacted
+    }
+    return Value{text};
+  }
   auto u = parse_redis_url(text);
   if (!u) {
     return u.error(); // never quotes the URL
@@ -153,6 +160,7 @@ Result<Value> parse_string_value(const Setting& s, const std::string& text) {
     return value_or_hidden(s, parse_listen(text));
   case SettingType::http_url:
   case SettingType::redis_url:
+  case SettingType::mqtt_url:
     return parse_url_text(s, text);
   default:
     return make_error("expected " + type_description(s) + ", got " +
@@ -192,27 +200,111 @@ bool is_value_name(std::string_view name) {
 
 Result<std::map<std::string, std::string>> parse_string_map(const Setting& s,
                                                             const nlohmann::json& json) {
-  const bool pointers = s.type == SettingType::pointer_map;
-  if (pointers && json.size() > static_cast<std::size_t>(s.max)) {
-    return make_error(std::to_string(json.size()) + " entries, more than the " +
-                      std::to_string(s.max) + " allowed");
-  }
   std::map<std::string, std::string> out;
   for (const auto& [k, v] : json.items()) {
     if (!v.is_string()) {
       return make_error(quote(k) + ": expected a string, got " + describe(v, s.secret));
     }
+    out[k] = v.get_ref<const std::string&>();
+  }
+  return out;
+}
+
+// device_class, state_class: what Home Assistant names them, [a-z_], short.
+bool is_class_name(std::string_view text) {
+  constexpr std::size_t k_max_class = 32;
+  return !text.empty() && text.size() <= k_max_class &&
+         std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+// unit: short, printable (UTF-8 such as "°C" allowed), no control characters.
+bool is_unit(std::string_view text) {
+  constexpr std::size_t k_max_unit = 16;
+  return !text.empty() && text.size() <= k_max_unit &&
+         std::none_of(text.begin(), text.end(), [](char c) {
+           const auto u = static_cast<unsigned char>(c);
+           return u < 0x20 || u == 0x7f;
+         });
+}
+
+// One `values` entry: a JSON Pointer, or {"pointer", "unit", "device_class", "state_class"}.
+Result<ValueSpec> parse_value_spec(const std::string& name, const nlohmann::json& v) {
+  if (v.is_string()) {
     const auto& text = v.get_ref<const std::string&>();
-    if (pointers) {
-      if (!is_value_name(k)) {
-        return make_error(quote(k) + " is not a valid name: use lower-case letters, digits and "
-                                     "_, not starting with a digit");
-      }
-      if (auto p = parse_json_pointer(text); !p) {
-        return make_error(quote(k) + ": " + p.error().message);
-      }
+    if (auto p = parse_json_pointer(text); !p) {
+      return make_error(quote(name) + ": " + p.error().message);
     }
-    out[k] = text;
+    return ValueSpec{text};
+  }
+  if (!v.is_object()) {
+    return make_error(quote(name) +
+                      ": expected a JSON Pointer or an object with \"pointer\", got " +
+                      describe(v, false));
+  }
+  static const std::vector<std::string> k_keys{"pointer", "unit", "device_class", "state_class"};
+  ValueSpec spec;
+  bool has_pointer = false;
+  for (const auto& [key, item] : v.items()) {
+    if (std::find(k_keys.begin(), k_keys.end(), key) == k_keys.end()) {
+      std::string message =
+          quote(name) + ": unknown key " + quote(key.size() > 40 ? key.substr(0, 40) + "..." : key);
+      if (auto hint = util::did_you_mean(key, k_keys)) {
+        message += "; did you mean " + quote(*hint) + "?";
+      }
+      return make_error(message);
+    }
+    if (!item.is_string()) {
+      return make_error(quote(name) + "." + key + ": expected a string, got " +
+                        describe(item, false));
+    }
+    const auto& text = item.get_ref<const std::string&>();
+    if (key == "pointer") {
+      if (auto p = parse_json_pointer(text); !p) {
+        return make_error(quote(name) + ": " + p.error().message);
+      }
+      spec.pointer = text;
+      has_pointer = true;
+    } else if (key == "unit") {
+      if (!is_unit(text)) {
+        return make_error(quote(name) + ".unit: " + describe(item, false) +
+                          " is not a unit: 1 to 16 bytes, no control characters (e.g. \"°C\")");
+      }
+      spec.unit = text;
+    } else if (!is_class_name(text)) {
+      return make_error(quote(name) + "." + key + ": " + describe(item, false) +
+                        " is not a class name: 1 to 32 of a-z and _ (e.g. \"" +
+                        (key == "device_class" ? "temperature" : "measurement") + "\")");
+    } else if (key == "device_class") {
+      spec.device_class = text;
+    } else {
+      spec.state_class = text;
+    }
+  }
+  if (!has_pointer) {
+    return make_error(quote(name) +
+                      ": the object needs a \"pointer\" (e.g. {\"pointer\": \"/temp\"})");
+  }
+  return spec;
+}
+
+Result<std::map<std::string, ValueSpec>> parse_value_map(const Setting& s,
+                                                         const nlohmann::json& json) {
+  if (json.size() > static_cast<std::size_t>(s.max)) {
+    return make_error(std::to_string(json.size()) + " entries, more than the " +
+                      std::to_string(s.max) + " allowed");
+  }
+  std::map<std::string, ValueSpec> out;
+  for (const auto& [k, v] : json.items()) {
+    if (!is_value_name(k)) {
+      return make_error(quote(k) + " is not a valid name: use lower-case letters, digits and "
+                                   "_, not starting with a digit");
+    }
+    auto spec = parse_value_spec(k, v);
+    if (!spec) {
+      return spec.error();
+    }
+    out[k] = std::move(*spec);
   }
   return out;
 }
@@ -264,6 +356,13 @@ Result<Value> parse_size_json(const Setting& s, const nlohmann::json& json) {
 Result<Value> parse_map_json(const Setting& s, const nlohmann::json& json) {
   if (!json.is_object()) {
     return mismatch(s, json);
+  }
+  if (s.type == SettingType::pointer_map) {
+    auto values = parse_value_map(s, json);
+    if (!values) {
+      return values.error();
+    }
+    return Value{std::move(*values)};
   }
   auto map = parse_string_map(s, json);
   if (!map) {

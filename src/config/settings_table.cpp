@@ -287,8 +287,9 @@ std::vector<Setting> build_table() {
       row<&SourceConfig::values>(
           S, "values", T::pointer_map,
           "Numbers read from the body (after pick) by JSON Pointer and exported as "
-          "homectl_source_value{source,value}: a number, a boolean (1/0) or a string holding a "
-          "decimal number",
+          "homectl_source_value{source,value} and over MQTT: a number, a boolean (1/0) or a "
+          "string holding a decimal number; an entry is a pointer or an object {\"pointer\", "
+          "\"unit\", \"device_class\", \"state_class\"} (the last three for Home Assistant)",
           {.max = 32, .reloadable = true}),
       row<&SourceConfig::required>(S, "required", T::boolean,
                                    "Readiness fails while this source has no servable value",
@@ -362,6 +363,35 @@ std::vector<Setting> build_table() {
                                      {.min = 0, .max = 10}),
       row<&NotifierConfig::timeout>(N, "timeout", T::duration, "Delivery deadline",
                                     {.min = 1, .max = 10 * k_minute}),
+      // mqtt
+      row<&Config::mqtt, &MqttConfig::url>(
+          G, "mqtt.url", T::mqtt_url,
+          "MQTT broker for source states, events, refresh commands and Home Assistant discovery: "
+          "mqtt://[user:password@]host[:1883] or mqtts://...[:8883]; empty = no MQTT"),
+      row<&Config::mqtt, &MqttConfig::client_id>(
+          G, "mqtt.client_id", T::string,
+          "MQTT client id, also the node id of discovery topics; empty = homectl-<hostname>"),
+      row<&Config::mqtt, &MqttConfig::prefix>(
+          G, "mqtt.prefix", T::string,
+          "First level of every topic homectl publishes ({prefix}/status, {prefix}/events, "
+          "{prefix}/sources/<name>/state) or reads ({prefix}/sources/<name>/refresh)"),
+      row<&Config::mqtt, &MqttConfig::discovery>(
+          G, "mqtt.discovery", T::boolean,
+          "Announce every source and value to Home Assistant (MQTT discovery)"),
+      row<&Config::mqtt, &MqttConfig::discovery_prefix>(
+          G, "mqtt.discovery_prefix", T::string,
+          "Home Assistant's discovery prefix (its birth message is {discovery_prefix}/status)"),
+      row<&Config::mqtt, &MqttConfig::required>(
+          G, "mqtt.required", T::boolean,
+          "Report not ready while the broker is unreachable (else a warning)"),
+      row<&Config::mqtt, &MqttConfig::max_queue>(
+          G, "mqtt.max_queue", T::integer,
+          "Outgoing messages held while the broker is unreachable; beyond it the oldest is "
+          "dropped and counted",
+          {.min = 1, .max = 1'000'000}),
+      row<&Config::mqtt, &MqttConfig::ca_file>(
+          G, "mqtt.ca_file", T::string,
+          "mqtts: PEM file of the CA certificates to trust; empty = the system's"),
   };
 }
 

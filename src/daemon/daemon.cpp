@@ -4,6 +4,7 @@
 #include "homectl/daemon/history_area.hpp"
 #include "homectl/daemon/lifecycle.hpp"
 #include "homectl/daemon/listener.hpp"
+#include "homectl/daemon/mqtt_area.hpp"
 #include "homectl/daemon/redis_area.hpp"
 #include "homectl/log/logger.hpp"
 #include "homectl/resilience/retry.hpp"
@@ -71,6 +72,8 @@ void install_areas(boost::asio::io_context& io, ServerCore& core) {
   core.reload_hooks.push_back(
       [service](const config::Config&, const config::Config& next) { service->reconfigure(next); });
   service->start();
+  // MQTT (optional): states, events, refresh commands, Home Assistant discovery.
+  core.mqtt = install_mqtt(io, core, service);
   core.fetcher = std::move(fetcher);
   core.service = std::move(service);
 }

@@ -111,7 +111,30 @@ void write_sources_section(std::ostream& out) {
              "skipped, counted in homectl_source_value_errors_total{source,value} and logged "
              "once per change of cause. pick turns the body into an object keyed by the picked "
              "pointers, so with \"pick\": [\"/current\"] the temperature is at "
-             "\"/~1current/temperature_2m\" (RFC 6901 writes / in a key as ~1).")
+             "\"/~1current/temperature_2m\" (RFC 6901 writes / in a key as ~1). An entry may "
+             "also be an object, {\"pointer\": \"/apower\", \"unit\": \"W\", "
+             "\"device_class\": \"power\", \"state_class\": \"measurement\"}: pointer is required; "
+             "unit (1 to 16 bytes, no control "
+             "characters), device_class and state_class (1 to 32 of a-z and _) are optional and "
+             "tell Home Assistant how to show the value (MQTT discovery).")
+      << "\n.TP\n.B mqtt\n"
+      << roff_paragraph(
+             "With mqtt.url set, homectl connects to that broker (reconnecting with jittered "
+             "backoff; a broker that is away never fails a read) and publishes, under "
+             "mqtt.prefix: {prefix}/status (online, retained; offline on shutdown and as the "
+             "last will), {prefix}/sources/<name>/state (retained, when the state, a value or "
+             "the error changes: {\"state\":\"fresh|stale|error|empty\",\"values\":{...},"
+             "\"updated\":\"<RFC 3339>\",\"error\":null|\"<message>\"}), {prefix}/events "
+             "(the events of /v1/events) and {prefix}/ready (readiness, retained). A message "
+             "on {prefix}/sources/<name>/refresh (at most 1 KiB) starts a refresh under "
+             "limits.refresh, counted as one client. With mqtt.discovery, Home Assistant "
+             "discovery configs (retained) under mqtt.discovery_prefix announce one device "
+             "with a sensor per value, a problem binary_sensor and a refresh button per source "
+             "and a readiness binary_sensor; they are sent again when Home Assistant publishes "
+             "online on {discovery_prefix}/status and after a reload, and an empty retained "
+             "config removes an entity whose source or value is gone (at the next connect for "
+             "one removed while homectl was stopped). /ready and /health "
+             "report mqtt:connection (fail while disconnected with mqtt.required, else warn).")
       << "\n";
 }
 

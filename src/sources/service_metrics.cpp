@@ -61,7 +61,7 @@ void Service::set_source_gauges(SourceState& state) {
       {name}, [source] { return flag(source->refresh_failing.load()); }));
   m_metrics->upstream_bytes.with({name});
   std::size_t index = 0;
-  for (const auto& [value, pointer] : state.config.values) {
+  for (const auto& [value, spec] : state.config.values) {
     m_metrics->value_errors.with({name, value});
     state.samples.push_back(m_metrics->value.add(
         {name, value}, [source, clock, index] { return current_value(*source, *clock, index); }));

@@ -83,17 +83,17 @@ std::optional<double> parse_decimal(std::string_view text) {
 }
 
 std::vector<ValueReading> read_values(std::string_view body,
-                                      const std::map<std::string, std::string>& pointers) {
+                                      const std::map<std::string, config::ValueSpec>& pointers) {
   std::vector<ValueReading> out;
   if (pointers.empty()) {
     return out;
   }
   auto doc = util::parse_json(body);
-  for (const auto& [name, pointer] : pointers) {
+  for (const auto& [name, spec] : pointers) {
     if (!doc) {
       out.push_back({name, std::nullopt, "the body is not JSON: " + doc.error().message});
     } else {
-      out.push_back(read_one(*doc, name, pointer));
+      out.push_back(read_one(*doc, name, spec.pointer));
     }
   }
   return out;

@@ -274,6 +274,62 @@ Result<HttpUrl> parse_http_url(std::string_view url) {
   return out;
 }
 
+std::string MqttUrl::describe() const {
+  std::string url = tls ? "mqtts://" : "mqtt://";
+  if (!user.empty() || !password.empty()) {
+    url += "<redacted>@";
+  }
+  url += host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return url + ":" + std::to_string(port);
+}
+
+Result<MqttUrl> parse_mqtt_url(std::string_view url) {
+  constexpr std::string_view example = " (e.g. mqtt://user:password@broker.lan:1883)";
+  if (url.empty()) {
+    return make_error("empty value is not an MQTT URL" + std::string(example));
+  }
+  const std::string shown = quote(redact_url(url));
+  if (has_space_or_control(url)) {
+    return make_error(shown + " is not a URL: it contains white space or control characters");
+  }
+  const auto sep = url.find("://");
+  if (sep == std::string_view::npos) {
+    return make_error(shown + " is not an MQTT URL" + std::string(example));
+  }
+  MqttUrl out;
+  const std::string scheme = to_lower(url.substr(0, sep));
+  if (scheme == "mqtts") {
+    out.tls = true;
+  } else if (scheme != "mqtt") {
+    return make_error(shown + " is not an mqtt or mqtts URL" + std::string(example));
+  }
+  const std::string_view rest = url.substr(sep + 3);
+  const auto authority_end = std::min(rest.find_first_of("/?#"), rest.size());
+  const std::string_view tail = rest.substr(authority_end);
+  if (!tail.empty() && tail != "/") {
+    return make_error(shown + " is not an MQTT URL: it may not have a path, query or fragment" +
+                      std::string(example));
+  }
+  auto authority = parse_authority(rest.substr(0, authority_end));
+  if (!authority) {
+    return make_error(shown + " is not an MQTT URL: " + authority.error().message);
+  }
+  if (authority->userinfo) {
+    auto credentials = decode_userinfo(*authority->userinfo, LoneUserinfo::user);
+    if (!credentials) {
+      return make_error(shown + " is not an MQTT URL: malformed %-escape in the user or password");
+    }
+    if (credentials->user.empty() && !credentials->password.empty()) {
+      return make_error(shown + " is not an MQTT URL: a password needs a user name");
+    }
+    out.user = std::move(credentials->user);
+    out.password = std::move(credentials->password);
+  }
+  out.host = to_lower(authority->host);
+  out.port = authority->port.value_or(out.tls ? 8883 : 1883);
+  return out;
+}
+
 std::string redact_url(std::string_view url, UrlPath path) {
   std::string out;
   std::size_t start = 0;

@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     pointers.emplace_back(line);
   }
-  std::map<std::string, std::string> values;
+  std::map<std::string, homectl::config::ValueSpec> values;
   for (std::size_t i = 0; i < pointers.size(); ++i) {
     values.emplace("v" + std::to_string(i), pointers[i]);
   }

@@ -55,6 +55,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   (void)parse_http_url(text);
   (void)parse_redis_url(text);
+  if (auto mqtt = homectl::util::parse_mqtt_url(text)) {
+    const std::string shown = mqtt->describe();
+    const bool credentials = !mqtt->user.empty() || !mqtt->password.empty();
+    check(credentials == (shown.find("<redacted>@") != std::string::npos), "mqtt credentials shown",
+          text, shown);
+  }
   (void)parse_json_pointer(text);
   (void)parse_source_name(text);
   (void)homectl::util::redact_url(text);

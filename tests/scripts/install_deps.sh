@@ -7,15 +7,15 @@ deps=$src/scripts/install-deps.sh
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 base=$(bash "$deps" --list)
-for p in g++ cmake libboost1.81-dev libssl-dev libhiredis-dev libspdlog-dev libcli11-dev; do
+for p in g++ cmake libboost1.81-dev libssl-dev libhiredis-dev libspdlog-dev libcli11-dev libmosquitto-dev; do
   grep -qx -- "$p" <<<"$base" || fail "building needs $p, the default list lacks it"
 done
-for p in libgtest-dev redis-server prometheus clang-tidy zsh fish chromium; do
+for p in libgtest-dev redis-server mosquitto mosquitto-clients prometheus clang-tidy zsh fish chromium; do
   ! grep -qx -- "$p" <<<"$base" || fail "$p is a test tool, yet make run would install it"
 done
 
 test=$(bash "$deps" --list --test)
-for p in libgtest-dev libgmock-dev redis-server prometheus mandoc python3-yaml python3-jinja2 g++; do
+for p in libgtest-dev libgmock-dev redis-server mosquitto mosquitto-clients prometheus mandoc python3-yaml python3-jinja2 g++; do
   grep -qx -- "$p" <<<"$test" || fail "--test lacks $p"
 done
 

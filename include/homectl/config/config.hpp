@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 // The typed, validated configuration every other area reads. It is produced by
@@ -101,6 +102,24 @@ struct FetchPolicy {
   bool operator==(const FetchPolicy&) const = default;
 };
 
+// One of a source's `values`: where the number is (a JSON Pointer into the
+// picked body) and how Home Assistant should show it (all optional).
+struct ValueSpec {
+  ValueSpec() = default;
+  // The string form of `values`: a pointer alone.
+  ValueSpec(std::string json_pointer) : pointer(std::move(json_pointer)) {}
+  ValueSpec(const char* json_pointer) : pointer(json_pointer) {}
+
+  std::string pointer;
+  std::string unit;         // e.g. "°C"; empty = none
+  std::string device_class; // e.g. "temperature"; [a-z_]
+  std::string state_class;  // e.g. "measurement"; [a-z_]
+
+  // True when only the pointer is set (shown in the string form).
+  bool pointer_only() const { return unit.empty() && device_class.empty() && state_class.empty(); }
+  bool operator==(const ValueSpec&) const = default;
+};
+
 struct SourceConfig {
   std::string name; // [a-z0-9][a-z0-9_-]{0,63}
   std::string url;  // http:// or https://; may hold secrets in userinfo/query
@@ -116,8 +135,8 @@ struct SourceConfig {
   FetchPolicy policy;
   std::vector<std::string> pick; // JSON Pointers
   // Numbers read from the (picked) body and exported as metrics: value name
-  // ([a-z_][a-z0-9_]*, at most 32) -> JSON Pointer.
-  std::map<std::string, std::string> values;
+  // ([a-z_][a-z0-9_]*, at most 32) -> JSON Pointer and how to show it.
+  std::map<std::string, ValueSpec> values;
   bool required = false;
   std::optional<Rate> rate_limit; // nullopt = unlimited
   std::string ca_file;
@@ -192,6 +211,20 @@ struct HistoryConfig {
   bool operator==(const HistoryConfig&) const = default;
 };
 
+// MQTT: source states and events pushed to a broker, refresh commands read
+// from it, and Home Assistant discovery.
+struct MqttConfig {
+  std::string url;       // mqtt:// or mqtts://; userinfo is secret; empty = off
+  std::string client_id; // empty = "homectl-<hostname>"
+  std::string prefix = "homectl";
+  bool discovery = true;
+  std::string discovery_prefix = "homeassistant";
+  bool required = false;
+  int max_queue = 1000; // outgoing messages held while disconnected
+  std::string ca_file;  // mqtts: extra trusted CAs (PEM); empty = the system's
+  bool operator==(const MqttConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   LogConfig log;
@@ -202,6 +235,7 @@ struct Config {
   LimitsConfig limits;
   WatchdogConfig watchdog;
   HistoryConfig history;
+  MqttConfig mqtt;
   bool operator==(const Config&) const = default;
 
   const SourceConfig* find_source(const std::string& name) const {

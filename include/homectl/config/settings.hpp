@@ -38,8 +38,10 @@ enum class SettingType {
   pointer_list,     // array of JSON Pointers
   string_list,      // array of strings
   string_map,       // object of string values
-  pointer_map,      // object of names ([a-z_][a-z0-9_]*) to JSON Pointers, at most max entries
+  pointer_map,      // object of names ([a-z_][a-z0-9_]*) to JSON Pointers or value objects
+                    // ({"pointer","unit","device_class","state_class"}), at most max entries
   source_selection, // "required", "all" or an array of source names (at most max)
+  mqtt_url,         // mqtt://... or mqtts://...; empty = unset; userinfo redacted in output
 };
 
 // Which object a row belongs to; `key` is relative to it.
@@ -54,7 +56,8 @@ enum class Scope {
 using Value =
     std::variant<bool, std::int64_t, std::string, Duration, std::optional<Duration>, std::size_t,
                  std::optional<Rate>, ListenAddress, std::vector<std::string>,
-                 std::map<std::string, std::string>, WatchedSources>;
+                 std::map<std::string, std::string>, WatchedSources,
+                 std::map<std::string, ValueSpec>>;
 
 // One row of the table.
 struct Setting {
@@ -115,5 +118,9 @@ nlohmann::json text_to_json(const Setting& setting, std::string_view text);
 // A value in config-file syntax, for `config show` (redact: secrets -> "<redacted>",
 // URLs lose userinfo and query values).
 nlohmann::json value_to_json(const Setting& setting, const Value& value, bool redact);
+
+// One `values` entry in config-file syntax: the pointer alone as a string, or
+// the object form when it says more.
+nlohmann::json value_spec_to_json(const ValueSpec& spec);
 
 } // namespace homectl::config

@@ -24,6 +24,7 @@ namespace homectl::daemon {
 
 class HistoryArea;
 class RedisArea;
+class MqttArea;
 
 // Called after a valid configuration was applied on reload (old, new).
 using ReloadHook = std::function<void(const config::Config&, const config::Config&)>;
@@ -51,6 +52,8 @@ struct ServerCore {
   std::shared_ptr<RedisArea> redis; // null without redis.url
   std::shared_ptr<sources::HttpFetcher> fetcher;
   std::shared_ptr<sources::Service> service;
+  // Null without mqtt.url; goes first, before the Service it reads.
+  std::shared_ptr<MqttArea> mqtt;
 };
 
 // Adds /live, /ready, /health, /metrics, /diagnostics and /openapi.json, the

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "homectl/config/config.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -24,7 +26,7 @@ struct ValueReading {
 // decimal number ("21.5", "-3", "1e3"); anything else, a pointer that matches
 // nothing or a body that is not JSON gives a problem instead of a number.
 std::vector<ValueReading> read_values(std::string_view body,
-                                      const std::map<std::string, std::string>& pointers);
+                                      const std::map<std::string, config::ValueSpec>& pointers);
 
 // The number a string holds: optional spaces around a finite decimal number
 // (no hex, inf or nan); nullopt otherwise.

@@ -88,6 +88,25 @@ struct RedisUrl {
 // Errors never quote the URL (it may hold a password) and give an example.
 Result<RedisUrl> parse_redis_url(std::string_view url);
 
+// Where and how to reach an MQTT broker: `mqtt://[user[:password]@]host[:port]`
+// (port 1883) or `mqtts://...` (TLS, port 8883); a path of "/" at most, no
+// query or fragment. User and password may be percent-encoded.
+struct MqttUrl {
+  bool tls = false;
+  std::string host; // a name or an IP literal (no brackets), lower-cased
+  std::uint16_t port = 1883;
+  std::string user;     // empty = none
+  std::string password; // empty = none
+
+  // The URL for logs and errors: "mqtt://<redacted>@host:port" when it has a user.
+  std::string describe() const;
+
+  bool operator==(const MqttUrl&) const = default;
+};
+
+// Errors quote the URL only through redact_url() and give an example.
+Result<MqttUrl> parse_mqtt_url(std::string_view url);
+
 // Whether a URL's path may be shown: a webhook id or an ntfy topic in the
 // path is a credential.
 enum class UrlPath { shown, secret };
