@@ -25,7 +25,7 @@ struct MetricsOptions {
   std::string format = "table";
   std::string watch;   // empty = once; otherwise the redraw period
   std::string history; // empty = no; otherwise how far back (--history 24h)
-  int iterations = 0; // hidden, for tests: stop --watch after N redraws
+  int iterations = 0;  // hidden, for tests: stop --watch after N redraws
 };
 
 struct Snapshot {
@@ -122,9 +122,9 @@ Result<nlohmann::json> get_json(client::HttpClient& http, const std::string& tar
   const auto& response = *outcome.response;
   if (response.status != 200) {
     std::string detail;
-    if (const auto problem = util::parse_json(response.body);
-        problem && problem->is_object() && problem->contains("detail") &&
-        (*problem)["detail"].is_string()) {
+    if (const auto problem = util::parse_json(response.body); problem && problem->is_object() &&
+                                                              problem->contains("detail") &&
+                                                              (*problem)["detail"].is_string()) {
       detail = ": " + (*problem)["detail"].get<std::string>();
     }
     return make_error(http.url_for(target) + ": HTTP " + std::to_string(response.status) + detail);
@@ -160,9 +160,9 @@ int show_history(client::HttpClient& http, const MetricsOptions& options,
   }
   std::vector<nlohmann::json> answers;
   for (const auto& name : names) {
-    auto answer = get_json(http, "/v1/history?series=" + name + "&since=" +
-                                     std::to_string(since.count() / 1000) + "s&step=" +
-                                     std::to_string(step) + "s");
+    auto answer = get_json(http, "/v1/history?series=" + name +
+                                     "&since=" + std::to_string(since.count() / 1000) +
+                                     "s&step=" + std::to_string(step) + "s");
     if (!answer) {
       std::cerr << "homectl: " << answer.error().message << "\n";
       return k_exit_failed;
@@ -220,10 +220,10 @@ int run_metrics(const Context& ctx, const MetricsOptions& options) {
     auto parsed = parse_flag_duration("--history", options.history);
     if (!parsed || parsed->count() < 1000 || period || options.format == "prom") {
       std::cerr << "homectl: "
-                << (!parsed                     ? parsed.error().message
-                    : parsed->count() < 1000    ? "--history: the range must be at least 1s"
-                    : period                    ? "--history and --watch cannot be combined"
-                                                : "--history prints a table or JSON, not prom")
+                << (!parsed                  ? parsed.error().message
+                    : parsed->count() < 1000 ? "--history: the range must be at least 1s"
+                    : period                 ? "--history and --watch cannot be combined"
+                                             : "--history prints a table or JSON, not prom")
                 << "\n";
       return k_exit_usage;
     }

@@ -63,12 +63,9 @@ Result<std::vector<std::string>> row_of(const json& series) {
     high = high ? std::max(*high, hi) : hi;
     last = v;
   }
-  return std::vector<std::string>{series_label(series),
-                                  sparkline(values),
-                                  "min " + number(low),
-                                  "max " + number(high),
-                                  "last " + number(last),
-                                  series.value("unit", "")};
+  return std::vector<std::string>{series_label(series),   sparkline(values),
+                                  "min " + number(low),   "max " + number(high),
+                                  "last " + number(last), series.value("unit", "")};
 }
 
 } // namespace

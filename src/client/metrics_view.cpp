@@ -10,10 +10,10 @@
 namespace homectl::client {
 namespace {
 
+using metrics::counter_delta;
 using metrics::Exposition;
 using metrics::MetricFamily;
 using metrics::Sample;
-using metrics::counter_delta;
 
 const MetricFamily* find(const Exposition* e, std::string_view name) {
   return e == nullptr ? nullptr : e->find(name);

@@ -137,8 +137,7 @@ void ConfigBuilder::check_history() {
                 "history.retention (" + format_duration(history.retention) + ") at " +
                     format_duration(history.interval) + " intervals is more than " +
                     std::to_string(HistoryConfig::k_max_intervals) +
-                    " readings per series: only the last " + format_duration(kept) +
-                    " are kept");
+                    " readings per series: only the last " + format_duration(kept) + " are kept");
   }
 }
 

@@ -77,12 +77,12 @@ json list_json(const metrics::History* history, const config::HistoryConfig& set
                         {"help", kind ? kind->help : ""}});
     }
   }
-  return {{"enabled", history != nullptr},
-          {"interval_s", seconds_json(settings.interval)},
-          {"retention_s",
-           seconds_json(settings.interval * static_cast<long>(settings.intervals()))},
-          {"bytes", history ? history->bytes() : 0},
-          {"series", std::move(series)}};
+  return {
+      {"enabled", history != nullptr},
+      {"interval_s", seconds_json(settings.interval)},
+      {"retention_s", seconds_json(settings.interval * static_cast<long>(settings.intervals()))},
+      {"bytes", history ? history->bytes() : 0},
+      {"series", std::move(series)}};
 }
 
 json series_json(const metrics::SeriesData& data) {
@@ -238,9 +238,9 @@ asio::awaitable<void> HistoryArea::run() {
   const auto self = shared_from_this();
   while (m_settings.enabled) {
     const auto interval = m_settings.interval.count();
-    const auto wall_ms = std::chrono::duration_cast<milliseconds>(
-                             m_core.state.clock().wall().time_since_epoch())
-                             .count();
+    const auto wall_ms =
+        std::chrono::duration_cast<milliseconds>(m_core.state.clock().wall().time_since_epoch())
+            .count();
     const auto boundary = (wall_ms / interval + 1) * interval;
     m_timer.expires_after(milliseconds(boundary - wall_ms));
     boost::system::error_code ec;
@@ -284,8 +284,8 @@ std::shared_ptr<HistoryArea> install_history(asio::io_context& io, ServerCore& c
   core.router.add({.method = http::Method::get,
                    .pattern = "/v1/history",
                    .route_class = http::RouteClass::read,
-                   .handler = [c, weak](const http::Request& request,
-                                        const http::RouteParams&) -> asio::awaitable<http::Response> {
+                   .handler = [c, weak](const http::Request& request, const http::RouteParams&)
+                       -> asio::awaitable<http::Response> {
                      const auto live = weak.lock();
                      const auto history = live ? live->history() : nullptr;
                      auto response = answer(*c, history.get(), request);
@@ -294,19 +294,19 @@ std::shared_ptr<HistoryArea> install_history(asio::io_context& io, ServerCore& c
                    },
                    .summary = "In-memory history"});
   core.metric_samples.push_back(
-      core.metrics.sampled_gauge("homectl_history_bytes",
-                                 "Memory held by the in-memory history (GET /v1/history).")
+      core.metrics
+          .sampled_gauge("homectl_history_bytes",
+                         "Memory held by the in-memory history (GET /v1/history).")
           .add({}, [weak]() -> std::optional<double> {
             const auto live = weak.lock();
             const auto history = live ? live->history() : nullptr;
             return history ? static_cast<double>(history->bytes()) : 0.0;
           }));
-  core.reload_hooks.push_back(
-      [weak](const config::Config&, const config::Config& next) {
-        if (const auto live = weak.lock()) {
-          live->reconfigure(next);
-        }
-      });
+  core.reload_hooks.push_back([weak](const config::Config&, const config::Config& next) {
+    if (const auto live = weak.lock()) {
+      live->reconfigure(next);
+    }
+  });
   area->start();
   return area;
 }

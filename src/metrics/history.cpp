@@ -172,11 +172,12 @@ std::vector<SeriesData> History::query(const HistoryQuery& query,
   const std::int64_t end = interval_number(now, m_limits.interval);
   std::int64_t span = capacity;
   if (query.since.count() > 0) {
-    span = std::min(span, std::max<std::int64_t>(1, (query.since.count() + interval_ms - 1) /
-                                                        interval_ms));
+    span = std::min(
+        span, std::max<std::int64_t>(1, (query.since.count() + interval_ms - 1) / interval_ms));
   }
   const std::int64_t first = end - span;
-  std::int64_t step = std::max<std::int64_t>(1, (query.step.count() + interval_ms - 1) / interval_ms);
+  std::int64_t step =
+      std::max<std::int64_t>(1, (query.step.count() + interval_ms - 1) / interval_ms);
 
   std::lock_guard lock(m_mutex);
   std::vector<const std::pair<const SeriesId, Ring>*> chosen;

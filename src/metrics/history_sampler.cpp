@@ -9,7 +9,8 @@ namespace {
 constexpr std::string_view k_read_route = "/v1/sources/{name}";
 
 // Counter increases since `earlier`, summed per value of label `by` ("" = all in one).
-std::map<std::string, double, std::less<>> deltas(const Exposition& later, const Exposition& earlier,
+std::map<std::string, double, std::less<>> deltas(const Exposition& later,
+                                                  const Exposition& earlier,
                                                   std::string_view family, std::string_view by) {
   std::map<std::string, double, std::less<>> out;
   const auto* f = later.find(family);

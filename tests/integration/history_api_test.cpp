@@ -17,7 +17,8 @@ using nlohmann::json;
 json get_json(const DaemonProcess& daemon, const std::string& target, int status = 200) {
   const auto r = request(daemon.port(), "GET", target);
   if (!r || r->status != status) {
-    ADD_FAILURE() << target << ": " << (r ? std::to_string(r->status) + " " + r->body : "no answer");
+    ADD_FAILURE() << target << ": "
+                  << (r ? std::to_string(r->status) + " " + r->body : "no answer");
     return json();
   }
   return json::parse(r->body);
@@ -79,9 +80,9 @@ TEST(HistoryApi, RecordsRequestsRefreshesAndValuesEveryInterval) {
     names.insert(key);
     EXPECT_TRUE(s.contains("unit"));
   }
-  for (const auto* expected : {"requests", "errors", "fetches,weather", "failures,weather",
-                               "fetch_duration,weather", "age,weather", "value,weather,temp",
-                               "value,weather,wind", "fetches,plug"}) {
+  for (const auto* expected :
+       {"requests", "errors", "fetches,weather", "failures,weather", "fetch_duration,weather",
+        "age,weather", "value,weather,temp", "value,weather,wind", "fetches,plug"}) {
     EXPECT_TRUE(names.contains(expected)) << expected << " in " << list.dump();
   }
 
@@ -116,7 +117,8 @@ TEST(HistoryApi, RecordsRequestsRefreshesAndValuesEveryInterval) {
   EXPECT_GE(total, 20.0) << requests.dump(); // per-second rates over 1 s intervals
 
   // Downsampled: one point per 10 s, aligned to multiples of 10 s.
-  const auto coarse = get_json(daemon, "/v1/history?series=fetches&source=weather&since=1m&step=10s");
+  const auto coarse =
+      get_json(daemon, "/v1/history?series=fetches&source=weather&since=1m&step=10s");
   ASSERT_EQ(coarse["series"].size(), 1U);
   EXPECT_EQ(coarse["series"][0]["step_s"], 10);
   for (const auto& p : coarse["series"][0]["points"]) {
@@ -207,7 +209,8 @@ TEST(HistoryApi, OffAnswersEmptyAndReloadsStartOrDropSeries) {
       [&] {
         const auto doc = get_json(daemon, "/v1/history");
         for (const auto& s : doc["series"]) {
-          if (s["labels"].value("value", "") == "wind" || s["labels"].value("source", "") == "plug") {
+          if (s["labels"].value("value", "") == "wind" ||
+              s["labels"].value("source", "") == "plug") {
             return false;
           }
         }

@@ -31,9 +31,8 @@ TEST(ClientHistoryView, RendersOneAlignedLinePerSeries) {
                       "points": [[0, 20, 19, 21], [60, 22, 22, 25], [120, null, null, null]]}]})")};
   const auto text = render_history(answers);
   ASSERT_TRUE(text) << text.error().message;
-  EXPECT_EQ(*text,
-            "requests                          ▁ █  min 1   max 3   last 3   1/s\n"
-            "value{source=weather,value=temp}  ▁█   min 19  max 25  last 22\n");
+  EXPECT_EQ(*text, "requests                          ▁ █  min 1   max 3   last 3   1/s\n"
+                   "value{source=weather,value=temp}  ▁█   min 19  max 25  last 22\n");
 }
 
 TEST(ClientHistoryView, ABadAnswerIsAnErrorNotACrash) {

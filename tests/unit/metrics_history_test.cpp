@@ -113,9 +113,9 @@ TEST(MetricsHistory, DownsamplesToTheStepWithMeansAndKeepsMinAndMaxOfValues) {
     Reading r{value, temps[i], true, temps[i] - 1, temps[i] + 1};
     history.record(at(k_base + 60 * i), {r, reading(requests, i < 3 ? 1.0 : 3.0)});
   }
-  const auto answer = history.query(HistoryQuery{"value", {{"source", "weather"}}, seconds(600),
-                                                 seconds(300), 1000},
-                                    at(k_base + 600));
+  const auto answer = history.query(
+      HistoryQuery{"value", {{"source", "weather"}}, seconds(600), seconds(300), 1000},
+      at(k_base + 600));
   ASSERT_EQ(answer.size(), 1U);
   EXPECT_TRUE(answer[0].ranged);
   EXPECT_EQ(answer[0].step_s, 300);
@@ -127,8 +127,8 @@ TEST(MetricsHistory, DownsamplesToTheStepWithMeansAndKeepsMinAndMaxOfValues) {
   EXPECT_DOUBLE_EQ(*first.max, 16);
   EXPECT_DOUBLE_EQ(*answer[0].points[1].value, 20);
 
-  const auto mean =
-      history.query(HistoryQuery{"requests", {}, seconds(600), seconds(600), 1000}, at(k_base + 600));
+  const auto mean = history.query(HistoryQuery{"requests", {}, seconds(600), seconds(600), 1000},
+                                  at(k_base + 600));
   ASSERT_EQ(mean.size(), 1U);
   ASSERT_EQ(mean[0].points.size(), 1U);
   EXPECT_DOUBLE_EQ(*mean[0].points[0].value, (1 + 1 + 1 + 3 + 3 + 3) / 6.0);
@@ -140,13 +140,13 @@ TEST(MetricsHistory, FiltersByLabelsAndGrowsTheStepToFitMaxPoints) {
   for (const auto* source : {"a", "b", "c"}) {
     history.record(at(k_base), {reading(SeriesId{"age", {{"source", source}}}, 1)});
   }
-  const auto one = history.query(HistoryQuery{"age", {{"source", "b"}}, {}, {}, 100'000},
-                                 at(k_base + 60));
+  const auto one =
+      history.query(HistoryQuery{"age", {{"source", "b"}}, {}, {}, 100'000}, at(k_base + 60));
   ASSERT_EQ(one.size(), 1U);
   EXPECT_EQ(one[0].id.label("source"), "b");
-  EXPECT_EQ(history.query(HistoryQuery{"age", {{"source", "zz"}}, {}, {}, 100'000}, at(k_base))
-                .size(),
-            0U);
+  EXPECT_EQ(
+      history.query(HistoryQuery{"age", {{"source", "zz"}}, {}, {}, 100'000}, at(k_base)).size(),
+      0U);
 
   const auto all = history.query(HistoryQuery{"age", {}, {}, {}, 300}, at(k_base + 60));
   ASSERT_EQ(all.size(), 3U);
@@ -193,9 +193,9 @@ TEST(MetricsHistory, DefaultsFitTwentySourcesWithThreeValuesInFourMebibytes) {
       readings.push_back(reading(SeriesId{name, {{"source", source}}}, 1));
     }
     for (int v = 0; v < 3; ++v) {
-      readings.push_back(Reading{
-          SeriesId{"value", {{"source", source}, {"value", "value_" + std::to_string(v)}}}, 1.0,
-          true, 1.0, 1.0});
+      readings.push_back(
+          Reading{SeriesId{"value", {{"source", source}, {"value", "value_" + std::to_string(v)}}},
+                  1.0, true, 1.0, 1.0});
     }
   }
   history.record(at(k_base), readings);
@@ -206,7 +206,8 @@ TEST(MetricsHistory, DefaultsFitTwentySourcesWithThreeValuesInFourMebibytes) {
 // Two registry snapshots one minute apart give the interval's readings.
 TEST(MetricsHistorySampler, ReadsRatesLatencyRatioAndSourceSeriesFromTheRegistry) {
   Registry registry;
-  auto& requests = registry.counter("homectl_http_requests_total", "r", {"route", "method", "code"});
+  auto& requests =
+      registry.counter("homectl_http_requests_total", "r", {"route", "method", "code"});
   auto& latency = registry.histogram("homectl_http_request_duration_seconds", "l", {"route"});
   auto& lookups = registry.counter("homectl_cache_lookups_total", "c", {"source", "result"});
   auto& fetches = registry.counter("homectl_source_requests_total", "f", {"source", "outcome"});
@@ -215,7 +216,8 @@ TEST(MetricsHistorySampler, ReadsRatesLatencyRatioAndSourceSeriesFromTheRegistry
   auto& success = registry.gauge("homectl_source_last_success_timestamp_seconds", "s", {"source"});
   auto& values = registry.sampled_gauge("homectl_source_value", "v", {"source", "value"});
   double temp = 21.5;
-  auto sample = values.add({"weather", "temp"}, [&temp]() -> std::optional<double> { return temp; });
+  auto sample =
+      values.add({"weather", "temp"}, [&temp]() -> std::optional<double> { return temp; });
 
   requests.with({"/live", "GET", "200"}).inc(10);
   const auto earlier = registry.snapshot();

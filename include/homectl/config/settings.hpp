@@ -53,11 +53,10 @@ enum class Scope {
 };
 
 // A parsed setting value. Enumerations hold their index in enum_values.
-using Value =
-    std::variant<bool, std::int64_t, std::string, Duration, std::optional<Duration>, std::size_t,
-                 std::optional<Rate>, ListenAddress, std::vector<std::string>,
-                 std::map<std::string, std::string>, WatchedSources,
-                 std::map<std::string, ValueSpec>>;
+using Value = std::variant<bool, std::int64_t, std::string, Duration, std::optional<Duration>,
+                           std::size_t, std::optional<Rate>, ListenAddress,
+                           std::vector<std::string>, std::map<std::string, std::string>,
+                           WatchedSources, std::map<std::string, ValueSpec>>;
 
 // One row of the table.
 struct Setting {
