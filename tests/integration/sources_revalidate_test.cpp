@@ -222,6 +222,9 @@ TEST(SourcesRevalidate, ASecondInstanceRevalidatesWithTheValidatorsFromRedis) {
 
   DaemonProcess second(config);
   ASSERT_TRUE(second.start()) << second.output();
+  // Until its command connection is up, the second instance cannot see the
+  // shared entry and would fetch (and get the upstream's next answer, a 304).
+  ASSERT_TRUE(second.wait_for_output(R"("role":"command")", 10s)) << second.output();
   ASSERT_EQ(request(second.port(), "GET", "/v1/sources/s")->status, 200) << second.output();
   ASSERT_EQ(up.count("/s"), 1) << "the second instance took the shared entry";
   const auto r = request(second.port(), "POST", "/v1/sources/s/refresh?wait=5s");
