@@ -6,21 +6,11 @@
 namespace homectl::watchdog {
 
 std::string format_clock(WallTime time) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[8];
-  std::strftime(buf, sizeof buf, "%H:%M", &tm);
-  return buf;
+  return format_wall_time(time, "%H:%M", TimeZone::local);
 }
 
 std::string format_local_time(WallTime time) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(time);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
+  return format_wall_time(time, "%Y-%m-%d %H:%M", TimeZone::local);
 }
 
 std::string format_span(std::chrono::seconds span) {

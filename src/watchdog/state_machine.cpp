@@ -112,13 +112,20 @@ std::optional<Notification> step(MachineState& state, const Observation& observa
   return step_failed(state, observation, now, thresholds);
 }
 
-std::string format_time(WallTime time) {
+std::string format_wall_time(WallTime time, const char* format, TimeZone zone) {
   const std::time_t t = std::chrono::system_clock::to_time_t(time);
   std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  if (zone == TimeZone::local) {
+    localtime_r(&t, &tm);
+  } else {
+    gmtime_r(&t, &tm);
+  }
+  char buf[64];
+  return std::strftime(buf, sizeof buf, format, &tm) > 0 ? std::string(buf) : std::string();
+}
+
+std::string format_time(WallTime time) {
+  return format_wall_time(time, "%Y-%m-%dT%H:%M:%SZ", TimeZone::utc);
 }
 
 namespace {

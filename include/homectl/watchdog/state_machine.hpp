@@ -94,6 +94,11 @@ struct MachineState {
 std::optional<Notification> step(MachineState& state, const Observation& observation, WallTime now,
                                  const Thresholds& thresholds);
 
+// `time` through strftime(3) `format`, in UTC or the machine's local time
+// (at most 63 characters).
+enum class TimeZone { utc, local };
+std::string format_wall_time(WallTime time, const char* format, TimeZone zone);
+
 // RFC 3339 UTC with seconds, e.g. "2026-11-26T10:28:47Z".
 std::string format_time(WallTime time);
 
