@@ -131,7 +131,7 @@ int run_checks(watchdog::Watchdog& dog, const WatchdogOptions& options,
                                                ? std::filesystem::path(options.state_file)
                                                : watchdog::default_state_path();
   watchdog::WatchdogFile state = persistent ? load_state(state_path) : watchdog::WatchdogFile{};
-  watchdog::StateSaver saver(state_path, std::cerr);
+  watchdog::StateSaver saver(state_path, std::cerr, state);
   if (persistent) {
     dog.on_change([&saver](const watchdog::WatchdogFile& file) { saver.save(file); });
   }
@@ -147,11 +147,7 @@ int run_checks(watchdog::Watchdog& dog, const WatchdogOptions& options,
   watchdog::WatchLoopOptions loop{interval, options.iterations, {}};
   if (persistent) {
     // `watchdog silence` edits the file meanwhile: take its silence up before each check.
-    loop.before_check = [&state_path](watchdog::WatchdogFile& file) {
-      if (auto on_disk = watchdog::load_state_file(state_path); on_disk) {
-        file.silence = on_disk->silence;
-      }
-    };
+    loop.before_check = [&saver](watchdog::WatchdogFile& file) { saver.take_up_silence(file); };
   }
   watchdog::watch(dog, state, loop, *stop, systemd, print_run);
   if (persistent) {

@@ -61,6 +61,12 @@ int run_silence(const SilenceOptions& options) {
     length = *parsed;
   }
   const auto path = state_path(options.state_file);
+  // Held until the new state is saved: a running watchdog saves in between otherwise.
+  auto lock = watchdog::lock_state_file(path);
+  if (!lock) {
+    std::cerr << "homectl watchdog: error: " << lock.error().message << "\n";
+    return k_exit_failed;
+  }
   auto loaded = watchdog::load_state_file(path);
   if (!loaded) {
     std::cerr << "homectl watchdog: " << loaded.error().message << "\n";

@@ -8,12 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <thread>
+#include <utility>
 
 namespace homectl::watchdog {
 namespace {
@@ -576,6 +579,42 @@ Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFi
     ::close(dir_fd);
   }
   return {};
+}
+
+StateLock::StateLock(StateLock&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+
+StateLock::~StateLock() {
+  if (m_fd >= 0) {
+    ::close(m_fd); // releases the lock
+  }
+}
+
+Result<StateLock> lock_state_file(const std::filesystem::path& path,
+                                  std::chrono::milliseconds wait) {
+  // The file itself is replaced by rename(), so its directory carries the lock.
+  const auto dir = path.parent_path().empty() ? std::filesystem::path(".") : path.parent_path();
+  if (auto made = make_private_directories(dir); !made) {
+    return make_error(path.string() + ": " + made.error().message);
+  }
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return make_error(path.string() + ": cannot open the directory " + dir.string() +
+                      " to lock it: " + std::strerror(errno));
+  }
+  StateLock lock(fd);
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      return make_error(path.string() + ": cannot lock the directory " + dir.string() + ": " +
+                        std::strerror(errno));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return make_error(path.string() + ": another homectl watchdog kept " + dir.string() +
+                        " locked for " + std::to_string(wait.count()) + " ms; try again");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return lock;
 }
 
 std::filesystem::path default_state_path(const client::EnvLookup& env) {

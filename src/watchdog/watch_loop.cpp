@@ -5,11 +5,35 @@
 
 namespace homectl::watchdog {
 
-StateSaver::StateSaver(std::filesystem::path path, std::ostream& err)
-    : m_path(std::move(path)), m_err(err) {}
+StateSaver::StateSaver(std::filesystem::path path, std::ostream& err, const WatchdogFile& loaded)
+    : m_path(std::move(path)), m_err(err), m_known(loaded.silence) {}
 
 bool StateSaver::save(const WatchdogFile& file) {
-  auto saved = save_state_file(m_path, file);
+  auto lock = lock_state_file(m_path);
+  if (!lock) {
+    return report(lock.error());
+  }
+  if (auto on_disk = load_state_file(m_path); on_disk && on_disk->silence != m_known) {
+    // Silenced or cleared since the state was read: that edit wins.
+    WatchdogFile merged = file;
+    merged.silence = on_disk->silence;
+    return report(save_state_file(m_path, merged));
+  }
+  const bool saved = report(save_state_file(m_path, file));
+  if (saved) {
+    m_known = file.silence;
+  }
+  return saved;
+}
+
+void StateSaver::take_up_silence(WatchdogFile& file) {
+  if (auto on_disk = load_state_file(m_path); on_disk) {
+    file.silence = on_disk->silence;
+    m_known = file.silence;
+  }
+}
+
+bool StateSaver::report(const Result<void>& saved) {
   if (saved) {
     if (!m_last_error.empty()) {
       m_err << "homectl watchdog: saved the state to " << m_path.string() << " again\n";

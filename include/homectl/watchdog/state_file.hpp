@@ -4,6 +4,7 @@
 #include "homectl/util/result.hpp"
 #include "homectl/watchdog/state_machine.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -93,6 +94,28 @@ Result<WatchdogFile> load_state_file(const std::filesystem::path& path);
 // Run as root (`sudo homectl watchdog silence`), it keeps the owner of the
 // file it replaces, so a watchdog running as another user can still read it.
 Result<void> save_state_file(const std::filesystem::path& path, const WatchdogFile& file);
+
+// An exclusive lock (flock) on the directory of a state file, held while one
+// process reads, changes and replaces the file, so that a running watchdog and
+// `watchdog silence` never undo each other's edit. Released by the destructor.
+class StateLock {
+public:
+  StateLock(StateLock&& other) noexcept;
+  StateLock& operator=(StateLock&&) = delete;
+  StateLock(const StateLock&) = delete;
+  StateLock& operator=(const StateLock&) = delete;
+  ~StateLock();
+
+private:
+  friend Result<StateLock> lock_state_file(const std::filesystem::path&, std::chrono::milliseconds);
+  explicit StateLock(int fd) : m_fd(fd) {}
+  int m_fd = -1;
+};
+
+// Locks the directory of `path` (created with mode 0700 when missing), trying
+// for up to `wait`; the Error names the directory when it stays locked.
+Result<StateLock> lock_state_file(const std::filesystem::path& path,
+                                  std::chrono::milliseconds wait = std::chrono::seconds(10));
 
 // $RUNTIME_DIRECTORY/watchdog.json (first entry), else
 // $XDG_RUNTIME_DIR/homectl/watchdog.json, else /run/homectl/watchdog.json.

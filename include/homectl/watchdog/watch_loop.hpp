@@ -18,17 +18,28 @@ namespace homectl::watchdog {
 
 // Saves the state file and says so on `err` when it cannot: every failure
 // with the path, a repeat of the same failure only once, and a recovery too.
+//
+// `watchdog silence` edits the same file while a watchdog runs. The saver
+// remembers the silence the watchdog's state was last read with; when the file
+// holds another one at save time, that edit is newer and is kept, and
+// take_up_silence() hands it to the watchdog before its next check.
 class StateSaver {
 public:
-  StateSaver(std::filesystem::path path, std::ostream& err);
+  // `loaded`: the state as read from `path` at start.
+  StateSaver(std::filesystem::path path, std::ostream& err, const WatchdogFile& loaded);
 
   bool save(const WatchdogFile& file);
+  // Reads the silence in the file into `file` (kept as it is when unreadable).
+  void take_up_silence(WatchdogFile& file);
   // True once any save failed.
   bool failed() const { return m_failed; }
 
 private:
+  bool report(const Result<void>& saved);
+
   std::filesystem::path m_path;
   std::ostream& m_err;
+  std::optional<Silence> m_known; // the silence the caller's state was read with
   std::string m_last_error;
   bool m_failed = false;
 };

@@ -198,7 +198,8 @@ bool MosquittoBroker::spawn_and_wait() {
     out << "listener " << m_port << " 127.0.0.1\n"
         << "persistence false\n"
         << "log_dest stderr\n"
-        << "log_type error\nlog_type warning\nlog_type notice\n";
+        // debug: one "Received PUBLISH from ..." line per message, for delivery checks.
+        << "log_type error\nlog_type warning\nlog_type notice\nlog_type debug\n";
     if (::geteuid() == 0) {
       out << "user root\n"; // else it drops to "mosquitto" and cannot read our 0700 dir
     }

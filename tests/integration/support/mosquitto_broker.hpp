@@ -57,7 +57,8 @@ public:
   void restart();
   // SIGTERM and reap.
   void stop();
-  // The broker's log so far.
+  // The broker's log so far, across restarts; at debug level, so every message
+  // a client publishes shows as "Received PUBLISH from ID (..., 'TOPIC', ...".
   std::string output() const;
   const std::string& dir() const { return m_dir; }
   std::vector<std::string> client_args() const;
