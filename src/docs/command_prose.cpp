@@ -142,7 +142,8 @@ back). Deliveries queued before it still go out; heartbeats are not silenced.
 Silencing again moves the end and the reason and keeps what was announced.
 The silence lives in the state file of watchdog --once (same default,
 --state-file overrides); a long-running watchdog honours it when it keeps its
-state in a file. Run as root, it keeps the owner of the file it replaces.
+state in a file, and a save of its own at the same moment keeps the new
+silence (both lock the file's directory while they write). Run as root, it keeps the owner of the file it replaces.
 --reason (at most 200 bytes, no control characters) is shown by watchdog
 status. Prints when the silence ends; exits 0, 1 when the state file cannot
 be read or written, 64 on a usage error.)"},
