@@ -1,14 +1,10 @@
 #include "support/mosquitto_broker.hpp"
 
+#include "support/child.hpp"
+#include "support/process.hpp"
 #include "support/redis_server.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -23,80 +19,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool exited(pid_t pid) {
-  int status = 0;
-  return ::waitpid(pid, &status, WNOHANG) == pid;
-}
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    return false;
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// fork + exec with stdout to `out_path` (or /dev/null), stderr to /dev/null.
-pid_t spawn(const std::vector<std::string>& args, const std::string& out_path) {
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  for (auto& a : copy) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) {
-      ::_exit(127);
-    }
-    const int out = ::open(out_path.empty() ? "/dev/null" : out_path.c_str(),
-                           O_WRONLY | O_CREAT | O_APPEND, 0600);
-    const int null = ::open("/dev/null", O_RDWR);
-    if (out >= 0) {
-      ::dup2(out, 1);
-    }
-    if (null >= 0) {
-      ::dup2(null, 0);
-      ::dup2(null, 2);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-void reap(pid_t pid, int signal_number) {
-  if (pid <= 0) {
-    return;
-  }
-  ::kill(pid, signal_number);
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (exited(pid)) {
-      return;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string client_binary(const char* name) {
   for (const char* dir : {"/usr/bin/", "/usr/local/bin/"}) {
@@ -117,20 +39,11 @@ std::string run_capture(const std::vector<std::string>& argv, std::chrono::milli
     return "";
   }
   ::close(fd);
-  const pid_t pid = spawn(argv, pattern);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool done = false;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (exited(pid)) {
-      done = true;
-      break;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  if (!done) {
-    reap(pid, SIGKILL);
-  }
-  std::string out = slurp(pattern);
+  pid_t pid = spawn_child(argv, pattern, "");
+  // Done when it exits; killed at the deadline.
+  wait_child_ready(
+      pid, [] { return false; }, timeout);
+  std::string out = homectl::testing::read_file(pattern);
   ::unlink(pattern);
   return out;
 }
@@ -209,43 +122,10 @@ bool MosquittoBroker::spawn_and_wait() {
       out << "allow_anonymous false\npassword_file " << m_dir << "/passwords\n";
     }
   }
-  // stderr carries the log: send both to the log file.
-  std::vector<std::string> args{m_binary, "-c", conf};
-  std::vector<char*> argv;
-  for (auto& a : args) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) {
-      ::_exit(127);
-    }
-    const int fd = ::open(m_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::close(fd);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  m_pid = pid;
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (exited(m_pid)) {
-      m_pid = -1;
-      return false;
-    }
-    if (accepts(m_port)) {
-      return true;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  kill();
-  return false;
+  // stderr carries the log.
+  m_pid = spawn_child({m_binary, "-c", conf}, m_log, m_log);
+  return wait_child_ready(
+      m_pid, [this] { return loopback_accepts(m_port); }, 10s);
 }
 
 std::string MosquittoBroker::retained(const std::string& filter,
@@ -288,17 +168,11 @@ void MosquittoBroker::publish(const std::string& topic, const std::string& paylo
 }
 
 void MosquittoBroker::kill() {
-  if (m_pid > 0) {
-    ::kill(m_pid, SIGKILL);
-    int status = 0;
-    ::waitpid(m_pid, &status, 0);
-    m_pid = -1;
-  }
+  stop_child(m_pid, SIGKILL);
 }
 
 void MosquittoBroker::stop() {
-  reap(m_pid, SIGTERM);
-  m_pid = -1;
+  stop_child(m_pid, SIGTERM);
 }
 
 void MosquittoBroker::restart() {
@@ -310,36 +184,43 @@ void MosquittoBroker::restart() {
 }
 
 std::string MosquittoBroker::output() const {
-  return slurp(m_log);
+  return homectl::testing::read_file(m_log);
 }
 
 MqttSubscription::MqttSubscription(const MosquittoBroker& broker,
                                    const std::vector<std::string>& filters, bool no_retained) {
   m_file = broker.dir() + "/sub-" + std::to_string(::getpid()) + "-" +
            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  static int count = 0;
+  const std::string id = "sub-" + std::to_string(::getpid()) + "-" + std::to_string(++count);
   auto args = broker.client_args();
   args.insert(args.begin(), client_binary("mosquitto_sub"));
   for (const auto& filter : filters) {
     args.insert(args.end(), {"-t", filter});
   }
-  args.emplace_back("-v");
+  args.insert(args.end(), {"-v", "-i", id});
   if (no_retained) {
     args.emplace_back("-R");
   }
   // -W bounds its life even if the test forgets it.
   args.insert(args.end(), {"-W", "120"});
-  m_pid = spawn(args, m_file);
-  // Give it a moment to subscribe before the test acts.
-  std::this_thread::sleep_for(300ms);
+  m_pid = spawn_child(args, m_file, "");
+  // Subscribed once the broker has acknowledged it (its debug log says so).
+  const std::string suback = "Sending SUBACK to " + id + "\n";
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (broker.output().find(suback) == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
 }
 
 MqttSubscription::~MqttSubscription() {
-  reap(m_pid, SIGTERM);
+  stop_child(m_pid, SIGTERM);
   ::unlink(m_file.c_str());
 }
 
 std::string MqttSubscription::output() const {
-  return slurp(m_file);
+  return homectl::testing::read_file(m_file);
 }
 
 bool MqttSubscription::wait_for(const std::string& needle,

@@ -1,15 +1,14 @@
 #include "support/redis_server.hpp"
 
+#include "support/child.hpp"
+#include "support/process.hpp"
+
 #include <hiredis/hiredis.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -83,11 +82,6 @@ std::string run_command(std::uint16_t port, const std::string& password,
   }
   redisFree(c);
   return result;
-}
-
-bool exited(pid_t pid) {
-  int status = 0;
-  return waitpid(pid, &status, WNOHANG) == pid;
 }
 
 } // namespace
@@ -183,72 +177,23 @@ bool RedisServer::spawn_and_wait() {
                                 "--unixsocketperm",
                                 "700"};
   args.insert(args.end(), m_extra_args.begin(), m_extra_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) {
-    argv.push_back(a.data());
-  }
-  argv.push_back(nullptr);
-
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
+  m_pid = spawn_child(args, m_log, m_log);
+  if (m_pid < 0) {
     throw std::runtime_error("fork failed");
   }
-  if (pid == 0) {
-    // Never outlive a crashed test binary.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) {
-      ::_exit(127);
-    }
-    int fd = ::open(m_log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-      ::close(fd);
-    }
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  m_pid = pid;
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (exited(m_pid)) {
-      m_pid = -1;
-      return false;
-    }
-    // Any reply (even NOAUTH) means the server is up.
-    if (run_command(m_port, "", {"PING"}).rfind("(connection error)", 0) != 0) {
-      return true;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  kill();
-  return false;
+  // Any reply (even NOAUTH) means the server is up.
+  return wait_child_ready(
+      m_pid,
+      [this] { return run_command(m_port, "", {"PING"}).rfind("(connection error)", 0) != 0; },
+      10s);
 }
 
 void RedisServer::kill() {
-  if (m_pid > 0) {
-    ::kill(m_pid, SIGKILL);
-    int status = 0;
-    ::waitpid(m_pid, &status, 0);
-    m_pid = -1;
-  }
+  stop_child(m_pid, SIGKILL);
 }
 
 void RedisServer::stop() {
-  if (m_pid <= 0) {
-    return;
-  }
-  ::kill(m_pid, SIGTERM);
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (exited(m_pid)) {
-      m_pid = -1;
-      return;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  kill();
+  stop_child(m_pid, SIGTERM);
 }
 
 void RedisServer::restart() {
@@ -264,10 +209,7 @@ std::string RedisServer::query(const std::vector<std::string>& args) const {
 }
 
 std::string RedisServer::output() const {
-  std::ifstream in(m_log);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return homectl::testing::read_file(m_log);
 }
 
 } // namespace homectl::test
