@@ -27,3 +27,24 @@ if(HOMECTL_PCH AND CCACHE_PROGRAM)
       ${CMAKE_COMMAND} -E env CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
       ${CCACHE_PROGRAM})
 endif()
+
+# Unity build: a target's sources compiled in batches of eight files (in path
+# order, so mostly one area's), so that the headers and the templates they
+# instantiate (Asio, Beast, nlohmann/json, GoogleTest) are compiled once per
+# batch instead of once per file. A name local to a file (anonymous namespace)
+# must therefore not be defined again by another file of its batch: the
+# compiler says so. Shared helpers belong in a header anyway.
+option(HOMECTL_UNITY "Compile homectl_core in batches (unity build)" ON)
+set(HOMECTL_UNITY_BATCH 8 CACHE STRING "Files per unity batch")
+
+function(homectl_unity target)
+  if(HOMECTL_UNITY)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE BATCH
+                                               UNITY_BUILD_BATCH_SIZE ${HOMECTL_UNITY_BATCH})
+    # A batch includes its files, so GCC takes their file-local types for a
+    # header's and warns about every coroutine frame that holds one.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+    endif()
+  endif()
+endfunction()

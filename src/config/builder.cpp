@@ -15,10 +15,6 @@ bool is_cli_variable(std::string_view name) {
   return name == "HOMECTL_CONFIG" || name == "HOMECTL_URL" || name == "HOMECTL_TOKEN";
 }
 
-std::string quote(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
-
 std::string join_path(const std::string& dotted, const std::string& key) {
   return dotted.empty() ? key : dotted + "." + key;
 }
@@ -149,11 +145,11 @@ bool ConfigBuilder::expect_object(const nlohmann::json& value, const std::string
 void ConfigBuilder::unknown_key(const std::string& pointer, const std::string& dotted,
                                 const std::string& key, const std::vector<std::string>& candidates,
                                 const std::string& extra) {
-  std::string message = "unknown key " + quote(key);
+  std::string message = "unknown key " + util::quote(key);
   if (!extra.empty()) {
     message += " (" + extra + ")";
   } else if (auto hint = util::did_you_mean(key, candidates)) {
-    message += "; did you mean " + quote(*hint) + "?";
+    message += "; did you mean " + util::quote(*hint) + "?";
   }
   add_problem(Severity::error, file_origin(pointer, At::key), dotted, std::move(message));
 }
@@ -203,7 +199,7 @@ void ConfigBuilder::walk_scoped(const nlohmann::json& object, const std::string&
     if (policy_of == PolicyOf::defaults &&
         std::find(source_keys.begin(), source_keys.end(), key) != source_keys.end()) {
       unknown_key(child_pointer, child, key, candidates,
-                  quote(key) + " is set per source, not in defaults");
+                  util::quote(key) + " is set per source, not in defaults");
     } else {
       unknown_key(child_pointer, child, key, candidates);
     }
@@ -325,7 +321,7 @@ void ConfigBuilder::overlay_flags() {
     if (const Setting* setting = find_path(path)) {
       m_assignments[path] = Assignment{text_to_json(*setting, text), origin};
     } else {
-      add_problem(Severity::error, origin, path, "unknown setting " + quote(path));
+      add_problem(Severity::error, origin, path, "unknown setting " + util::quote(path));
     }
   }
 }

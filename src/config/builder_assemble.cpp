@@ -3,17 +3,11 @@
 // order, and the problems sorted for output.
 #include "builder.hpp"
 
+#include "homectl/util/strings.hpp"
+
 #include <algorithm>
 
 namespace homectl::config::detail {
-namespace {
-
-std::string quote(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
-
-} // namespace
-
 std::string origin_text(const Origin& origin, const std::string& file) {
   switch (origin.kind) {
   case Origin::Kind::builtin:
@@ -74,7 +68,8 @@ bool ConfigBuilder::expand(nlohmann::json& value, const Origin& origin, const st
                             });
     if (!valid_name) {
       add_problem(Severity::error, origin, path,
-                  quote("${" + name + "}") + " is not a valid variable reference (use ${NAME})");
+                  util::quote("${" + name + "}") +
+                      " is not a valid variable reference (use ${NAME})");
       ok = false;
     } else if (auto it = m_env.find(name); it == m_env.end()) {
       std::string message = "environment variable " + name;

@@ -2,6 +2,7 @@
 
 #include "builder.hpp"
 #include "homectl/config/jsonc.hpp"
+#include "homectl/util/strings.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -14,10 +15,6 @@ extern char** environ; // NOLINT: POSIX
 namespace homectl::config {
 namespace {
 
-std::string quote(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
-
 Problem file_problem(std::string message) {
   Problem p;
   p.message = std::move(message);
@@ -28,21 +25,21 @@ Problem file_problem(std::string message) {
 Result<std::string> read_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    return make_error("cannot read " + quote(path) + ": Is a directory");
+    return make_error("cannot read " + util::quote(path) + ": Is a directory");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return make_error("cannot read " + quote(path) + ": " + std::strerror(errno));
+    return make_error("cannot read " + util::quote(path) + ": " + std::strerror(errno));
   }
   std::string text;
   text.resize(k_max_jsonc_size + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   if (in.bad()) {
-    return make_error("cannot read " + quote(path) + ": " + std::strerror(errno));
+    return make_error("cannot read " + util::quote(path) + ": " + std::strerror(errno));
   }
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > k_max_jsonc_size) {
-    return make_error(quote(path) + " is too large (more than 1 MiB); is it the right file?");
+    return make_error(util::quote(path) + " is too large (more than 1 MiB); is it the right file?");
   }
   return text;
 }

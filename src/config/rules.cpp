@@ -18,10 +18,6 @@ namespace {
 constexpr Duration k_min_refresh{1000};
 constexpr Duration k_min_remind{5LL * 60 * 1000};
 
-std::string quote(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
-
 // A DNS name of letters, digits, '-' and '_' between dots, without port or scheme.
 bool is_host_name(std::string_view name) {
   constexpr std::size_t k_max_name = 253;
@@ -86,7 +82,7 @@ void ConfigBuilder::check_policy(const std::string& prefix, const FetchPolicy& p
   if (policy.refresh && *policy.refresh < k_min_refresh && !involved_failed({refresh}) &&
       own({"refresh"})) {
     add_problem(Severity::error, origin_of(refresh), refresh,
-                quote(format_duration(*policy.refresh)) +
+                util::quote(format_duration(*policy.refresh)) +
                     " is too short: refresh at most once a second (at least 1s), or use \"off\"");
   }
   const std::string swr = prefix + "stale_while_revalidate";
@@ -146,14 +142,14 @@ void ConfigBuilder::check_server() {
   if (!m_failed.contains("server.listen") && !util::is_loopback_host(server.listen.host) &&
       server.api_token.empty()) {
     add_problem(Severity::warning, origin_of("server.listen"), "server.listen",
-                "listening on " + quote(format_listen(server.listen)) +
+                "listening on " + util::quote(format_listen(server.listen)) +
                     " (not loopback) without server.api_token: anyone on the network can trigger "
                     "refreshes and read /diagnostics");
   }
   for (const auto& name : server.allowed_hosts) {
     if (name != "*" && !is_host_name(name) && !m_failed.contains("server.allowed_hosts")) {
       add_problem(Severity::error, origin_of("server.allowed_hosts"), "server.allowed_hosts",
-                  quote(name) +
+                  util::quote(name) +
                       " is not a host name: give names without scheme or port (e.g. \"nas.lan\"); "
                       "IP addresses, localhost and this machine's name are always allowed");
     }
@@ -175,7 +171,7 @@ void ConfigBuilder::check_sources() {
     if (!source->ca_file.empty() && !m_failed.contains(prefix + "ca_file")) {
       if (auto reason = unreadable_reason(source->ca_file); !reason.empty()) {
         add_problem(Severity::error, origin_of(prefix + "ca_file"), prefix + "ca_file",
-                    "cannot read CA file " + quote(source->ca_file) + ": " + reason);
+                    "cannot read CA file " + util::quote(source->ca_file) + ": " + reason);
       }
     }
   }
@@ -204,7 +200,7 @@ void ConfigBuilder::check_upstream(const std::string& name, const SourceConfig& 
   }
   if (!source.command.empty() && !source.command.front().starts_with('/')) {
     add_problem(Severity::error, where("command"), prefix + "command",
-                quote(source.command.front()) +
+                util::quote(source.command.front()) +
                     " is not an absolute path (commands run without a shell or PATH search)");
   }
   if (!source.env.empty() && source.command.empty()) {
@@ -219,8 +215,9 @@ void ConfigBuilder::check_upstream(const std::string& name, const SourceConfig& 
                        });
     if (!valid) {
       add_problem(Severity::error, where("env"), prefix + "env",
-                  quote(variable) + " is not a valid environment variable name (letters, digits "
-                                    "and _, not starting with a digit)");
+                  util::quote(variable) +
+                      " is not a valid environment variable name (letters, digits "
+                      "and _, not starting with a digit)");
     }
   }
 }
@@ -230,7 +227,7 @@ void ConfigBuilder::check_watchdog() {
   if (watchdog.remind_every && *watchdog.remind_every < k_min_remind &&
       !m_failed.contains("watchdog.remind_every")) {
     add_problem(Severity::error, origin_of("watchdog.remind_every"), "watchdog.remind_every",
-                quote(format_duration(*watchdog.remind_every)) +
+                util::quote(format_duration(*watchdog.remind_every)) +
                     " is too short: remind at most every 5m, or use \"off\"");
   }
   for (std::size_t i = 0; i < m_notifiers.size() && i < watchdog.notify.size(); ++i) {
@@ -256,9 +253,9 @@ void ConfigBuilder::check_watched_sources() {
     if (config.find_source(name) != nullptr) {
       continue;
     }
-    std::string message = quote(name) + " is not a configured source";
+    std::string message = util::quote(name) + " is not a configured source";
     if (auto hint = util::did_you_mean(name, known)) {
-      message += "; did you mean " + quote(*hint) + "?";
+      message += "; did you mean " + util::quote(*hint) + "?";
     }
     add_problem(Severity::error, origin_of("watchdog.sources"), "watchdog.sources", message);
   }
@@ -294,7 +291,7 @@ void ConfigBuilder::check_notifier(std::size_t index, const NotifierEntry& entry
                   "a \"command\" notifier needs \"argv\": the program and its arguments");
     } else if (!notifier.argv.front().starts_with('/')) {
       add_problem(Severity::error, where, path + ".argv",
-                  quote(notifier.argv.front()) +
+                  util::quote(notifier.argv.front()) +
                       " is not an absolute path (commands run without a shell or PATH search)");
     }
     return;
@@ -304,7 +301,7 @@ void ConfigBuilder::check_notifier(std::size_t index, const NotifierEntry& entry
     const auto url_it = entry.fields.find("url");
     add_problem(Severity::error, url_it != entry.fields.end() ? url_it->second.origin : at_item,
                 path + ".url",
-                "a " + quote(type.is_string() ? type.get<std::string>() : std::string("?")) +
+                "a " + util::quote(type.is_string() ? type.get<std::string>() : std::string("?")) +
                     " notifier needs a \"url\"");
   }
 }

@@ -2,6 +2,7 @@
 // can use, a client id that is also a discovery node id, a readable CA file.
 #include "builder.hpp"
 
+#include "homectl/util/strings.hpp"
 #include "homectl/util/url.hpp"
 
 #include <algorithm>
@@ -15,10 +16,6 @@ namespace {
 
 constexpr std::size_t k_max_prefix = 128;
 constexpr std::size_t k_max_client_id = 64;
-
-std::string quote(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
 
 // Empty when `topic` may start every topic we use, else why not. Wildcards and
 // "$" (reserved for the broker's own topics) are refused, and so are empty
@@ -60,8 +57,8 @@ void ConfigBuilder::check_mqtt() {
     }
     if (auto problem = topic_prefix_problem(topic); !problem.empty()) {
       add_problem(Severity::error, origin_of(key), key,
-                  (topic.size() > 60 ? std::string("the topic") : quote(topic)) + " " + problem +
-                      " (e.g. \"homectl\")");
+                  (topic.size() > 60 ? std::string("the topic") : util::quote(topic)) + " " +
+                      problem + " (e.g. \"homectl\")");
     }
   }
   const auto id_char = [](char c) {
@@ -73,7 +70,7 @@ void ConfigBuilder::check_mqtt() {
        !std::all_of(mqtt.client_id.begin(), mqtt.client_id.end(), id_char))) {
     add_problem(
         Severity::error, origin_of("mqtt.client_id"), "mqtt.client_id",
-        (mqtt.client_id.size() > 60 ? std::string("the client id") : quote(mqtt.client_id)) +
+        (mqtt.client_id.size() > 60 ? std::string("the client id") : util::quote(mqtt.client_id)) +
             " is not a client id: 1 to 64 of A-Z, a-z, 0-9, _ and - (it is also Home "
             "Assistant's node id)");
   }
@@ -96,7 +93,7 @@ void ConfigBuilder::check_mqtt() {
     }
     if (!reason.empty()) {
       add_problem(Severity::error, origin_of("mqtt.ca_file"), "mqtt.ca_file",
-                  "cannot read CA file " + quote(mqtt.ca_file) + ": " + reason);
+                  "cannot read CA file " + util::quote(mqtt.ca_file) + ": " + reason);
     } else if (!url->tls) {
       add_problem(Severity::warning, origin_of("mqtt.ca_file"), "mqtt.ca_file",
                   "\"ca_file\" only applies to an mqtts:// URL; it is ignored with mqtt://");
@@ -104,7 +101,7 @@ void ConfigBuilder::check_mqtt() {
   }
   if (!url->tls && !url->password.empty() && !util::is_loopback_host(url->host)) {
     add_problem(Severity::warning, origin_of("mqtt.url"), "mqtt.url",
-                "the broker password travels unencrypted to " + quote(url->host) +
+                "the broker password travels unencrypted to " + util::quote(url->host) +
                     ": use mqtts:// off this machine");
   }
 }

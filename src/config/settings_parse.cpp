@@ -18,22 +18,18 @@ namespace {
 using detail::join;
 using detail::range_text;
 
-std::string quote(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
-
 // A short rendering of a JSON value for messages ("got 5", "got true").
-std::string describe(const nlohmann::json& json, bool secret) {
-  const char* kind = json.is_string()    ? "a string"
-                     : json.is_boolean() ? "a boolean"
-                     : json.is_number()  ? "a number"
-                     : json.is_array()   ? "an array"
-                     : json.is_object()  ? "an object"
+std::string describe(const nlohmann::json& node, bool secret) {
+  const char* kind = node.is_string()    ? "a string"
+                     : node.is_boolean() ? "a boolean"
+                     : node.is_number()  ? "a number"
+                     : node.is_array()   ? "an array"
+                     : node.is_object()  ? "an object"
                                          : "null";
-  if (secret || json.is_array() || json.is_object()) {
+  if (secret || node.is_array() || node.is_object()) {
     return kind;
   }
-  std::string text = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string text = node.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (text.size() > 60) {
     text = text.substr(0, 57) + "...";
   }
@@ -66,9 +62,9 @@ Result<Value> value_or_hidden(const Setting& s, Result<T> parsed) {
 
 Error not_one_of(const Setting& s, const std::string& text) {
   std::vector<std::string> names(s.enum_values.begin(), s.enum_values.end());
-  std::string message = quote(text) + " is not one of " + join(s.enum_values);
+  std::string message = util::quote(text) + " is not one of " + join(s.enum_values);
   if (auto hint = util::did_you_mean(text, names)) {
-    message += "; did you mean " + quote(*hint) + "?";
+    message += "; did you mean " + util::quote(*hint) + "?";
   }
   return make_error(message);
 }
@@ -98,7 +94,7 @@ Result<Value> parse_duration_text(const Setting& s, const std::string& text) {
     if (!d) {
       return hide_secret(s, d.error());
     }
-    return check_bounds(s, d->count(), Value{*d}, quote(text));
+    return check_bounds(s, d->count(), Value{*d}, util::quote(text));
   }
   auto d = parse_duration_or_off(text);
   if (!d) {
@@ -107,7 +103,7 @@ Result<Value> parse_duration_text(const Setting& s, const std::string& text) {
   if (!d->has_value()) {
     return Value{*d};
   }
-  return check_bounds(s, (*d)->count(), Value{*d}, quote(text));
+  return check_bounds(s, (*d)->count(), Value{*d}, util::quote(text));
 }
 
 Result<Value> parse_size_text(const Setting& s, const std::string& text) {
@@ -116,9 +112,9 @@ Result<Value> parse_size_text(const Setting& s, const std::string& text) {
     return hide_secret(s, n.error());
   }
   if (*n > static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max())) {
-    return make_error(quote(text) + " is out of range (" + range_text(s) + ")");
+    return make_error(util::quote(text) + " is out of range (" + range_text(s) + ")");
   }
-  return check_bounds(s, static_cast<std::int64_t>(*n), Value{*n}, quote(text));
+  return check_bounds(s, static_cast<std::int64_t>(*n), Value{*n}, util::quote(text));
 }
 
 // An http(s) or Redis URL; "" leaves it unset.
@@ -164,17 +160,17 @@ Result<Value> parse_string_value(const Setting& s, const std::string& text) {
     return parse_url_text(s, text);
   default:
     return make_error("expected " + type_description(s) + ", got " +
-                      (s.secret ? std::string("a string") : quote(text)));
+                      (s.secret ? std::string("a string") : util::quote(text)));
   }
 }
 
-Result<std::vector<std::string>> parse_string_array(const Setting& s, const nlohmann::json& json) {
-  if (!json.is_array()) {
-    return make_error("expected " + type_description(s) + ", got " + describe(json, s.secret));
+Result<std::vector<std::string>> parse_string_array(const Setting& s, const nlohmann::json& node) {
+  if (!node.is_array()) {
+    return make_error("expected " + type_description(s) + ", got " + describe(node, s.secret));
   }
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    const auto& item = json[i];
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto& item = node[i];
     if (!item.is_string()) {
       return make_error("item " + std::to_string(i) + ": expected a string, got " +
                         describe(item, s.secret));
@@ -199,11 +195,11 @@ bool is_value_name(std::string_view name) {
 }
 
 Result<std::map<std::string, std::string>> parse_string_map(const Setting& s,
-                                                            const nlohmann::json& json) {
+                                                            const nlohmann::json& node) {
   std::map<std::string, std::string> out;
-  for (const auto& [k, v] : json.items()) {
+  for (const auto& [k, v] : node.items()) {
     if (!v.is_string()) {
-      return make_error(quote(k) + ": expected a string, got " + describe(v, s.secret));
+      return make_error(util::quote(k) + ": expected a string, got " + describe(v, s.secret));
     }
     out[k] = v.get_ref<const std::string&>();
   }
@@ -233,12 +229,12 @@ Result<ValueSpec> parse_value_spec(const std::string& name, const nlohmann::json
   if (v.is_string()) {
     const auto& text = v.get_ref<const std::string&>();
     if (auto p = parse_json_pointer(text); !p) {
-      return make_error(quote(name) + ": " + p.error().message);
+      return make_error(util::quote(name) + ": " + p.error().message);
     }
     return ValueSpec{text};
   }
   if (!v.is_object()) {
-    return make_error(quote(name) +
+    return make_error(util::quote(name) +
                       ": expected a JSON Pointer or an object with \"pointer\", got " +
                       describe(v, false));
   }
@@ -247,32 +243,32 @@ Result<ValueSpec> parse_value_spec(const std::string& name, const nlohmann::json
   bool has_pointer = false;
   for (const auto& [key, item] : v.items()) {
     if (std::find(k_keys.begin(), k_keys.end(), key) == k_keys.end()) {
-      std::string message =
-          quote(name) + ": unknown key " + quote(key.size() > 40 ? key.substr(0, 40) + "..." : key);
+      std::string message = util::quote(name) + ": unknown key " +
+                            util::quote(key.size() > 40 ? key.substr(0, 40) + "..." : key);
       if (auto hint = util::did_you_mean(key, k_keys)) {
-        message += "; did you mean " + quote(*hint) + "?";
+        message += "; did you mean " + util::quote(*hint) + "?";
       }
       return make_error(message);
     }
     if (!item.is_string()) {
-      return make_error(quote(name) + "." + key + ": expected a string, got " +
+      return make_error(util::quote(name) + "." + key + ": expected a string, got " +
                         describe(item, false));
     }
     const auto& text = item.get_ref<const std::string&>();
     if (key == "pointer") {
       if (auto p = parse_json_pointer(text); !p) {
-        return make_error(quote(name) + ": " + p.error().message);
+        return make_error(util::quote(name) + ": " + p.error().message);
       }
       spec.pointer = text;
       has_pointer = true;
     } else if (key == "unit") {
       if (!is_unit(text)) {
-        return make_error(quote(name) + ".unit: " + describe(item, false) +
+        return make_error(util::quote(name) + ".unit: " + describe(item, false) +
                           " is not a unit: 1 to 16 bytes, no control characters (e.g. \"°C\")");
       }
       spec.unit = text;
     } else if (!is_class_name(text)) {
-      return make_error(quote(name) + "." + key + ": " + describe(item, false) +
+      return make_error(util::quote(name) + "." + key + ": " + describe(item, false) +
                         " is not a class name: 1 to 32 of a-z and _ (e.g. \"" +
                         (key == "device_class" ? "temperature" : "measurement") + "\")");
     } else if (key == "device_class") {
@@ -282,23 +278,23 @@ Result<ValueSpec> parse_value_spec(const std::string& name, const nlohmann::json
     }
   }
   if (!has_pointer) {
-    return make_error(quote(name) +
+    return make_error(util::quote(name) +
                       ": the object needs a \"pointer\" (e.g. {\"pointer\": \"/temp\"})");
   }
   return spec;
 }
 
 Result<std::map<std::string, ValueSpec>> parse_value_map(const Setting& s,
-                                                         const nlohmann::json& json) {
-  if (json.size() > static_cast<std::size_t>(s.max)) {
-    return make_error(std::to_string(json.size()) + " entries, more than the " +
+                                                         const nlohmann::json& node) {
+  if (node.size() > static_cast<std::size_t>(s.max)) {
+    return make_error(std::to_string(node.size()) + " entries, more than the " +
                       std::to_string(s.max) + " allowed");
   }
   std::map<std::string, ValueSpec> out;
-  for (const auto& [k, v] : json.items()) {
+  for (const auto& [k, v] : node.items()) {
     if (!is_value_name(k)) {
-      return make_error(quote(k) + " is not a valid name: use lower-case letters, digits and "
-                                   "_, not starting with a digit");
+      return make_error(util::quote(k) + " is not a valid name: use lower-case letters, digits and "
+                                         "_, not starting with a digit");
     }
     auto spec = parse_value_spec(k, v);
     if (!spec) {
@@ -309,62 +305,62 @@ Result<std::map<std::string, ValueSpec>> parse_value_map(const Setting& s,
   return out;
 }
 
-Result<Value> mismatch(const Setting& s, const nlohmann::json& json) {
+Result<Value> mismatch(const Setting& s, const nlohmann::json& node) {
   if (s.type == SettingType::duration || s.type == SettingType::duration_or_off) {
-    if (json.is_number_integer() && !s.secret) {
-      return make_error(json.dump() + " is not a duration: add a unit in quotes (e.g. \"" +
-                        json.dump() + "s\")");
+    if (node.is_number_integer() && !s.secret) {
+      return make_error(node.dump() + " is not a duration: add a unit in quotes (e.g. \"" +
+                        node.dump() + "s\")");
     }
   }
-  return make_error("expected " + type_description(s) + ", got " + describe(json, s.secret));
+  return make_error("expected " + type_description(s) + ", got " + describe(node, s.secret));
 }
 
-Result<Value> parse_integer_json(const Setting& s, const nlohmann::json& json) {
-  if (json.is_number_float()) {
-    return make_error((s.secret ? std::string("the value") : json.dump()) +
+Result<Value> parse_integer_json(const Setting& s, const nlohmann::json& node) {
+  if (node.is_number_float()) {
+    return make_error((s.secret ? std::string("the value") : node.dump()) +
                       " is not a whole number");
   }
-  if (!json.is_number_integer()) {
-    return mismatch(s, json);
+  if (!node.is_number_integer()) {
+    return mismatch(s, node);
   }
-  if (json.is_number_unsigned() && json.get<std::uint64_t>() > static_cast<std::uint64_t>(s.max)) {
-    return make_error(json.dump() + " is out of range (" + range_text(s) + ")");
+  if (node.is_number_unsigned() && node.get<std::uint64_t>() > static_cast<std::uint64_t>(s.max)) {
+    return make_error(node.dump() + " is out of range (" + range_text(s) + ")");
   }
-  const auto v = json.get<std::int64_t>();
-  return check_bounds(s, v, Value{v}, json.dump());
+  const auto v = node.get<std::int64_t>();
+  return check_bounds(s, v, Value{v}, node.dump());
 }
 
 // A size as a number of bytes, or as text with a unit.
-Result<Value> parse_size_json(const Setting& s, const nlohmann::json& json) {
-  if (!json.is_number_integer()) {
-    if (!json.is_string()) {
-      return mismatch(s, json);
+Result<Value> parse_size_json(const Setting& s, const nlohmann::json& node) {
+  if (!node.is_number_integer()) {
+    if (!node.is_string()) {
+      return mismatch(s, node);
     }
-    return parse_string_value(s, json.get<std::string>());
+    return parse_string_value(s, node.get<std::string>());
   }
-  if (json.is_number_unsigned() || json.get<std::int64_t>() >= 0) {
-    const auto v = json.get<std::uint64_t>();
+  if (node.is_number_unsigned() || node.get<std::int64_t>() >= 0) {
+    const auto v = node.get<std::uint64_t>();
     if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      return make_error(json.dump() + " is out of range (" + range_text(s) + ")");
+      return make_error(node.dump() + " is out of range (" + range_text(s) + ")");
     }
     return check_bounds(s, static_cast<std::int64_t>(v), Value{static_cast<std::size_t>(v)},
-                        json.dump());
+                        node.dump());
   }
-  return make_error(json.dump() + " is not a size: negative sizes are not allowed");
+  return make_error(node.dump() + " is not a size: negative sizes are not allowed");
 }
 
-Result<Value> parse_map_json(const Setting& s, const nlohmann::json& json) {
-  if (!json.is_object()) {
-    return mismatch(s, json);
+Result<Value> parse_map_json(const Setting& s, const nlohmann::json& node) {
+  if (!node.is_object()) {
+    return mismatch(s, node);
   }
   if (s.type == SettingType::pointer_map) {
-    auto values = parse_value_map(s, json);
+    auto values = parse_value_map(s, node);
     if (!values) {
       return values.error();
     }
     return Value{std::move(*values)};
   }
-  auto map = parse_string_map(s, json);
+  auto map = parse_string_map(s, node);
   if (!map) {
     return map.error();
   }
@@ -372,33 +368,33 @@ Result<Value> parse_map_json(const Setting& s, const nlohmann::json& json) {
 }
 
 // "required", "all", or an array of distinct source names (at most s.max).
-Result<Value> parse_source_selection(const Setting& s, const nlohmann::json& json) {
+Result<Value> parse_source_selection(const Setting& s, const nlohmann::json& node) {
   WatchedSources out;
-  if (json.is_string()) {
-    const auto& text = json.get_ref<const std::string&>();
+  if (node.is_string()) {
+    const auto& text = node.get_ref<const std::string&>();
     if (text == "required" || text == "all") {
       out.mode = text == "all" ? WatchedSources::Mode::all : WatchedSources::Mode::required;
       return Value{std::move(out)};
     }
-    std::string message = describe(json, false) +
+    std::string message = describe(node, false) +
                           " is not \"required\" or \"all\"; name sources in an array " +
                           "(e.g. [\"weather\"])";
     static const std::vector<std::string> k_words{"required", "all"};
     if (auto hint = util::did_you_mean(text, k_words)) {
-      message += "; did you mean " + quote(*hint) + "?";
+      message += "; did you mean " + util::quote(*hint) + "?";
     }
     return make_error(message);
   }
-  if (!json.is_array()) {
-    return mismatch(s, json);
+  if (!node.is_array()) {
+    return mismatch(s, node);
   }
-  if (json.size() > static_cast<std::size_t>(s.max)) {
-    return make_error(std::to_string(json.size()) + " names, more than the " +
+  if (node.size() > static_cast<std::size_t>(s.max)) {
+    return make_error(std::to_string(node.size()) + " names, more than the " +
                       std::to_string(s.max) + " allowed");
   }
   out.mode = WatchedSources::Mode::list;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    const auto& item = json[i];
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto& item = node[i];
     if (!item.is_string()) {
       return make_error("item " + std::to_string(i) + ": expected a source name, got " +
                         describe(item, false));
@@ -408,7 +404,8 @@ Result<Value> parse_source_selection(const Setting& s, const nlohmann::json& jso
       return make_error("item " + std::to_string(i) + ": " + valid.error().message);
     }
     if (std::find(out.names.begin(), out.names.end(), name) != out.names.end()) {
-      return make_error("item " + std::to_string(i) + ": " + quote(name) + " is listed twice");
+      return make_error("item " + std::to_string(i) + ": " + util::quote(name) +
+                        " is listed twice");
     }
     out.names.push_back(name);
   }
@@ -417,20 +414,20 @@ Result<Value> parse_source_selection(const Setting& s, const nlohmann::json& jso
 
 } // namespace
 
-Result<Value> parse_value(const Setting& s, const nlohmann::json& json) {
+Result<Value> parse_value(const Setting& s, const nlohmann::json& node) {
   switch (s.type) {
   case SettingType::boolean:
-    if (!json.is_boolean()) {
-      return mismatch(s, json);
+    if (!node.is_boolean()) {
+      return mismatch(s, node);
     }
-    return Value{json.get<bool>()};
+    return Value{node.get<bool>()};
   case SettingType::integer:
-    return parse_integer_json(s, json);
+    return parse_integer_json(s, node);
   case SettingType::size:
-    return parse_size_json(s, json);
+    return parse_size_json(s, node);
   case SettingType::pointer_list:
   case SettingType::string_list: {
-    auto list = parse_string_array(s, json);
+    auto list = parse_string_array(s, node);
     if (!list) {
       return list.error();
     }
@@ -438,14 +435,14 @@ Result<Value> parse_value(const Setting& s, const nlohmann::json& json) {
   }
   case SettingType::string_map:
   case SettingType::pointer_map:
-    return parse_map_json(s, json);
+    return parse_map_json(s, node);
   case SettingType::source_selection:
-    return parse_source_selection(s, json);
+    return parse_source_selection(s, node);
   default:
-    if (!json.is_string()) {
-      return mismatch(s, json);
+    if (!node.is_string()) {
+      return mismatch(s, node);
     }
-    return parse_string_value(s, json.get<std::string>());
+    return parse_string_value(s, node.get<std::string>());
   }
 }
 

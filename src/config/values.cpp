@@ -1,5 +1,6 @@
 #include "homectl/config/values.hpp"
 
+#include "homectl/util/strings.hpp"
 #include "homectl/util/url.hpp"
 
 #include <array>
@@ -12,10 +13,6 @@
 
 namespace homectl::config {
 namespace {
-
-std::string quote(std::string_view s) {
-  return "\"" + std::string(s) + "\"";
-}
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -42,10 +39,10 @@ std::optional<std::string> bad_start(std::string_view text, std::string_view wha
     return "empty value is not a " + noun + std::string(example);
   }
   if (text.front() == '-') {
-    return quote(text) + " is not a " + noun + ": negative " + noun + "s are not allowed";
+    return util::quote(text) + " is not a " + noun + ": negative " + noun + "s are not allowed";
   }
   if (!is_digit(text.front())) {
-    return quote(text) + " is not a " + noun + std::string(example);
+    return util::quote(text) + " is not a " + noun + std::string(example);
   }
   return std::nullopt;
 }
@@ -74,13 +71,13 @@ Result<Duration> parse_duration(std::string_view text) {
   while (pos < text.size()) {
     std::uint64_t number = 0;
     if (!is_digit(text[pos])) {
-      return make_error(quote(text) + " is not a duration" + k_duration_example);
+      return make_error(util::quote(text) + " is not a duration" + k_duration_example);
     }
     if (!read_number(text, pos, number)) {
-      return make_error(quote(text) + " is too large for a duration");
+      return make_error(util::quote(text) + " is too large for a duration");
     }
     if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
-      return make_error(quote(text) +
+      return make_error(util::quote(text) +
                         " is not a duration: use whole numbers of a smaller unit (e.g. 1s500ms)");
     }
     std::size_t unit_end = pos;
@@ -90,10 +87,10 @@ Result<Duration> parse_duration(std::string_view text) {
     const std::string_view unit = text.substr(pos, unit_end - pos);
     if (unit.empty()) {
       if (first) {
-        return make_error(quote(text) + " is not a duration: add a unit (e.g. " +
+        return make_error(util::quote(text) + " is not a duration: add a unit (e.g. " +
                           std::string(text) + "s)");
       }
-      return make_error(quote(text) + " is not a duration: the last number has no unit");
+      return make_error(util::quote(text) + " is not a duration: the last number has no unit");
     }
     std::size_t index = k_duration_units.size();
     for (std::size_t i = 0; i < k_duration_units.size(); ++i) {
@@ -102,17 +99,17 @@ Result<Duration> parse_duration(std::string_view text) {
       }
     }
     if (index == k_duration_units.size()) {
-      return make_error(quote(text) + " is not a duration: unknown unit " + quote(unit) +
-                        " (use ms, s, m, h, d)");
+      return make_error(util::quote(text) + " is not a duration: unknown unit " +
+                        util::quote(unit) + " (use ms, s, m, h, d)");
     }
     if (!first && index <= last_unit) {
-      return make_error(quote(text) +
+      return make_error(util::quote(text) +
                         " is not a duration: units must go from largest to smallest (e.g. 1h30m)");
     }
     const auto ms = k_duration_units[index].ms;
     if (number > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max() / ms) ||
         total > std::numeric_limits<std::int64_t>::max() - static_cast<std::int64_t>(number) * ms) {
-      return make_error(quote(text) + " is too large for a duration");
+      return make_error(util::quote(text) + " is too large for a duration");
     }
     total += static_cast<std::int64_t>(number) * ms;
     last_unit = index;
@@ -154,10 +151,10 @@ Result<std::size_t> parse_size(std::string_view text) {
   std::size_t pos = 0;
   std::uint64_t number = 0;
   if (!read_number(text, pos, number)) {
-    return make_error(quote(text) + " is too large for a size");
+    return make_error(util::quote(text) + " is too large for a size");
   }
   if (pos < text.size() && text[pos] == '.') {
-    return make_error(quote(text) + " is not a size: use a whole number of a smaller unit");
+    return make_error(util::quote(text) + " is not a size: use a whole number of a smaller unit");
   }
   const std::string_view unit = text.substr(pos);
   std::uint64_t factor = 0;
@@ -170,11 +167,11 @@ Result<std::size_t> parse_size(std::string_view text) {
     }
   }
   if (factor == 0) {
-    return make_error(quote(text) + " is not a size: unknown unit " + quote(unit) +
+    return make_error(util::quote(text) + " is not a size: unknown unit " + util::quote(unit) +
                       " (use B, KB, MB, GB, KiB, MiB, GiB)");
   }
   if (number > std::numeric_limits<std::size_t>::max() / factor) {
-    return make_error(quote(text) + " is too large for a size");
+    return make_error(util::quote(text) + " is too large for a size");
   }
   return static_cast<std::size_t>(number * factor);
 }
@@ -185,24 +182,25 @@ Result<Rate> parse_rate(std::string_view text) {
   }
   const auto slash = text.find('/');
   if (slash == std::string_view::npos || slash == 0) {
-    return make_error(quote(text) + " is not a rate" + k_rate_example);
+    return make_error(util::quote(text) + " is not a rate" + k_rate_example);
   }
   const std::string_view count_text = text.substr(0, slash);
   const std::string_view unit = text.substr(slash + 1);
   if (count_text.front() == '-') {
-    return make_error(quote(text) + " is not a rate: the count must be positive");
+    return make_error(util::quote(text) + " is not a rate: the count must be positive");
   }
   std::uint32_t count = 0;
   auto [ptr, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
   if (ec == std::errc::result_out_of_range) {
-    return make_error(quote(text) + " is too large for a rate");
+    return make_error(util::quote(text) + " is too large for a rate");
   }
   if (ec != std::errc{} || ptr != count_text.data() + count_text.size()) {
-    return make_error(quote(text) + " is not a rate" + k_rate_example);
+    return make_error(util::quote(text) + " is not a rate" + k_rate_example);
   }
   if (count == 0) {
-    return make_error(quote(text) + " is not a rate: the count must be positive (use \"off\" for "
-                                    "unlimited)");
+    return make_error(util::quote(text) +
+                      " is not a rate: the count must be positive (use \"off\" for "
+                      "unlimited)");
   }
   Duration period{0};
   if (unit == "s") {
@@ -214,7 +212,7 @@ Result<Rate> parse_rate(std::string_view text) {
   } else if (unit == "d") {
     period = Duration{86'400'000};
   } else {
-    return make_error(quote(text) + " is not a rate: unknown period " + quote(unit) +
+    return make_error(util::quote(text) + " is not a rate: unknown period " + util::quote(unit) +
                       " (use s, m, h, d)");
   }
   return Rate{count, period};
@@ -256,37 +254,38 @@ Result<ListenAddress> parse_listen(std::string_view text) {
   if (text.front() == '[') {
     const auto close = text.find(']');
     if (close == std::string_view::npos) {
-      return make_error(quote(text) + " is not a listen address: missing \"]\"" + example);
+      return make_error(util::quote(text) + " is not a listen address: missing \"]\"" + example);
     }
     host = text.substr(1, close - 1);
     if ((host.find(':') == std::string_view::npos || !util::is_ip_literal(host))) {
-      return make_error(quote(text) + " is not a listen address: " + quote(host) +
+      return make_error(util::quote(text) + " is not a listen address: " + util::quote(host) +
                         " is not an IPv6 address");
     }
     if (close + 1 >= text.size() || text[close + 1] != ':') {
-      return make_error(quote(text) + " is not a listen address: missing port" + example);
+      return make_error(util::quote(text) + " is not a listen address: missing port" + example);
     }
     port_text = text.substr(close + 2);
   } else {
     const auto colon = text.rfind(':');
     if (colon == std::string_view::npos) {
-      return make_error(quote(text) + " is not a listen address: missing port" + example);
+      return make_error(util::quote(text) + " is not a listen address: missing port" + example);
     }
     host = text.substr(0, colon);
     if (host.find(':') != std::string_view::npos) {
       return make_error(
-          quote(text) +
+          util::quote(text) +
           " is not a listen address: put IPv6 addresses in brackets (e.g. [::1]:8080)");
     }
     if (!util::is_host_name(host)) {
-      return make_error(quote(text) + " is not a listen address: " + quote(host) +
+      return make_error(util::quote(text) + " is not a listen address: " + util::quote(host) +
                         " is not a host name or IP address");
     }
     port_text = text.substr(colon + 1);
   }
   const int port = parse_port(port_text);
   if (port < 0) {
-    return make_error(quote(text) + " is not a listen address: port " + quote(port_text) +
+    return make_error(util::quote(text) + " is not a listen address: port " +
+                      util::quote(port_text) +
                       " is not a number from 1 to 65535 (or 0 for any free port)");
   }
   return ListenAddress{std::string(host), static_cast<std::uint16_t>(port)};
@@ -313,12 +312,13 @@ Result<std::string> parse_json_pointer(std::string_view text) {
     return std::string();
   }
   if (text.front() != '/') {
-    return make_error(quote(text) + " is not a JSON Pointer: it must start with \"/\" (e.g. \"/" +
+    return make_error(util::quote(text) +
+                      " is not a JSON Pointer: it must start with \"/\" (e.g. \"/" +
                       std::string(text) + "\")");
   }
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '~' && (i + 1 >= text.size() || (text[i + 1] != '0' && text[i + 1] != '1'))) {
-      return make_error(quote(text) +
+      return make_error(util::quote(text) +
                         " is not a JSON Pointer: \"~\" must be followed by 0 or 1 (~0 is \"~\", "
                         "~1 is \"/\")");
     }
@@ -334,7 +334,7 @@ Result<std::string> parse_source_name(std::string_view text) {
     ok = alnum || (i > 0 && (c == '_' || c == '-'));
   }
   if (!ok) {
-    return make_error(quote(text) +
+    return make_error(util::quote(text) +
                       " is not a valid source name: use 1-64 characters a-z, 0-9, \"_\" or \"-\", "
                       "starting with a letter or digit");
   }

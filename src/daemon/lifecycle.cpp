@@ -2,6 +2,7 @@
 
 #include "homectl/daemon/reload.hpp"
 #include "homectl/log/logger.hpp"
+#include "homectl/util/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -17,7 +18,7 @@ namespace homectl::daemon {
 namespace {
 
 namespace asio = boost::asio;
-constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
+using util::k_tuple;
 // How often the drain looks whether in-flight requests are done.
 constexpr auto k_drain_poll = std::chrono::milliseconds(20);
 

@@ -3,6 +3,7 @@
 #include "homectl/daemon/session.hpp"
 #include "homectl/http/wire.hpp"
 #include "homectl/log/logger.hpp"
+#include "homectl/util/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,7 +19,7 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
+using util::k_tuple;
 // How long accepting pauses after a failed accept (e.g. out of descriptors).
 constexpr auto k_accept_backoff = std::chrono::milliseconds(100);
 

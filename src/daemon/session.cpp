@@ -5,6 +5,7 @@
 
 #include "homectl/http/wire.hpp"
 #include "homectl/log/logger.hpp"
+#include "homectl/util/awaitable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -27,7 +28,7 @@ namespace bhttp = boost::beast::http;
 using asio::awaitable;
 using Clock = std::chrono::steady_clock;
 
-constexpr auto k_tuple = asio::as_tuple(asio::use_awaitable);
+using util::k_tuple;
 // How often, at most, a connection's deadline timer wakes while the deadline
 // keeps moving on (see ConnectionDeadline).
 constexpr auto k_deadline_tick = std::chrono::seconds(5);

@@ -104,7 +104,7 @@ void write_positionals(std::ostream& out, const std::vector<CommandView>& views)
   out << "  *) REPLY=text ;;\n  esac\n}\n\n";
 }
 
-constexpr std::string_view k_sources =
+constexpr std::string_view k_bash_sources =
     R"sh(# The configured source names (asks homectl itself, bounded in time).
 __homectl_sources() {
   local prog=$1
@@ -248,7 +248,7 @@ std::string bash_completion(const CommandDoc& root) {
   write_positionals(out, views);
   const bool sources = needs_source_names(root);
   if (sources) {
-    out << k_sources;
+    out << k_bash_sources;
   }
   auto main = replace_all(std::string(k_main), "@PROG@", root.name);
   main = replace_all(std::move(main), "@SOURCE@",

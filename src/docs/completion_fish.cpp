@@ -98,7 +98,7 @@ end
 
 )sh";
 
-constexpr std::string_view k_sources =
+constexpr std::string_view k_fish_sources =
     R"sh(# The configured source names (asks homectl itself, bounded in time).
 function __homectl_sources
     set -l config_args
@@ -189,7 +189,7 @@ std::string fish_completion(const CommandDoc& root) {
   write_data(out, views);
   out << k_walk;
   if (needs_source_names(root)) {
-    out << k_sources;
+    out << k_fish_sources;
   }
   out << "complete -c " << root.name << " -f\n";
   for (const auto& view : views) {

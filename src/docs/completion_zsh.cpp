@@ -153,7 +153,7 @@ void write_function(std::ostream& out, const CommandView& view) {
   out << "}\n\n";
 }
 
-constexpr std::string_view k_sources =
+constexpr std::string_view k_zsh_sources =
     R"sh(# The configured source names (asks homectl itself, bounded in time).
 _homectl_sources() {
   local -a sources config_args
@@ -183,7 +183,7 @@ std::string zsh_completion(const CommandDoc& root) {
       << root.name << " completion zsh`; do not edit.\n"
       << "# Install: copy it as _" << root.name << " into a directory on $fpath.\n\n";
   if (needs_source_names(root)) {
-    out << k_sources;
+    out << k_zsh_sources;
   }
   const auto views = flatten(root);
   for (auto it = views.rbegin(); it != views.rend(); ++it) {

@@ -16,10 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-long long whole_seconds(Duration d) {
-  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
-}
-
 http::Response unknown_source(std::string_view name, const Service& service) {
   std::vector<std::string> names;
   for (const auto& view : service.sources()) {

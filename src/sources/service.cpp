@@ -22,10 +22,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-long long whole_seconds(Duration d) {
-  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
-}
-
 Duration age_of(const cache::Entry& entry, util::Clock::time_point now) {
   return std::chrono::duration_cast<Duration>(now - entry.fetched);
 }

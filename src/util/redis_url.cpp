@@ -14,7 +14,6 @@ namespace {
 using detail::decode_userinfo;
 using detail::has_space_or_control;
 using detail::LoneUserinfo;
-using detail::quote;
 
 constexpr std::string_view k_redis_example =
     " (e.g. redis://:password@127.0.0.1:6379/0 or unix:///run/redis.sock)";

@@ -154,4 +154,8 @@ std::string render_columns(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
+std::string quote(std::string_view text) {
+  return "\"" + std::string(text) + "\"";
+}
+
 } // namespace homectl::util

@@ -18,10 +18,6 @@ namespace homectl::util {
 
 namespace detail {
 
-std::string quote(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
-}
-
 bool has_space_or_control(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -54,7 +50,6 @@ namespace {
 using detail::decode_userinfo;
 using detail::has_space_or_control;
 using detail::LoneUserinfo;
-using detail::quote;
 
 // The address an IP literal names; nullopt for anything else.
 std::optional<boost::asio::ip::address> ip_address(std::string_view host) {

@@ -8,8 +8,6 @@
 // (url.cpp) and the Redis one (redis_url.cpp) share.
 namespace homectl::util::detail {
 
-std::string quote(std::string_view text);
-
 bool has_space_or_control(std::string_view text);
 
 struct Credentials {

@@ -27,14 +27,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view k_live = "GET /live HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
 // How often `needle` occurs in `text`.
-std::size_t occurrences(const std::string& text, std::string_view needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
 // A daemon with two cached sources on a fake upstream: "small" (a few bytes)
 // and "big" (2 MiB), both fetched once and then served from memory.
 class FaultClients : public ::testing::Test {

@@ -22,14 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view k_body = R"({"kwh":3.25})";
 
-std::size_t occurrences(const std::string& text, std::string_view needle) {
-  std::size_t count = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
 json source(const FakeUpstream& upstream, const std::string& path) {
   return {{"url", upstream.url(path)},
           {"ttl", "1h"},

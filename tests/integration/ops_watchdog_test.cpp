@@ -17,8 +17,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* const k_pass = R"({"status":"pass","checks":{}})";
-const char* const k_fail =
+const char* const k_ready_pass = R"({"status":"pass","checks":{}})";
+const char* const k_ready_fail =
     R"({"status":"fail","checks":{"sources:plug":[{"status":"fail","output":"timed out"}]}})";
 
 // A fake daemon plus one receiver for ntfy, Gotify and the webhook, and a
@@ -53,11 +53,11 @@ protected:
 
   void set_ready(bool ready) {
     daemon.reply("GET", "/ready",
-                 ready ? Reply{200, k_pass, "application/health+json", {}, 0ms}
-                       : Reply{503, k_fail, "application/health+json", {}, 0ms});
+                 ready ? Reply{200, k_ready_pass, "application/health+json", {}, 0ms}
+                       : Reply{503, k_ready_fail, "application/health+json", {}, 0ms});
     daemon.reply("GET", "/health",
-                 ready ? Reply{200, k_pass, "application/health+json", {}, 0ms}
-                       : Reply{503, k_fail, "application/health+json", {}, 0ms});
+                 ready ? Reply{200, k_ready_pass, "application/health+json", {}, 0ms}
+                       : Reply{503, k_ready_fail, "application/health+json", {}, 0ms});
   }
 
   ProcessResult once(std::vector<std::string> extra = {}) {

@@ -22,11 +22,7 @@ using test::eventually;
 using test::RedisServer;
 using test::run_test_coroutine;
 
-Endpoint endpoint_of(const std::string& url) {
-  auto parsed = parse_url(url);
-  EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
-  return parsed.ok() ? *parsed : Endpoint{};
-}
+using test::endpoint_of;
 
 // Fast retries so recovery tests stay short.
 ClientOptions quick_options() {

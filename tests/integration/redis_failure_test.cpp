@@ -83,11 +83,7 @@ private:
   std::atomic<int> m_connections{0};
 };
 
-Endpoint endpoint_of(const std::string& url) {
-  auto parsed = parse_url(url);
-  EXPECT_TRUE(parsed.ok()) << error_of(parsed);
-  return parsed.ok() ? *parsed : Endpoint{};
-}
+using test::endpoint_of;
 
 // Deterministic backoff (always the ceiling): 100, 200, 400, 400, ... ms.
 ClientOptions ceiling_backoff() {

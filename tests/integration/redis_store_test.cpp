@@ -30,11 +30,7 @@ redis::ClientOptions quick_options() {
   return options;
 }
 
-redis::Endpoint endpoint_of(const std::string& url) {
-  auto parsed = redis::parse_url(url);
-  EXPECT_TRUE(parsed.ok());
-  return parsed.ok() ? *parsed : redis::Endpoint{};
-}
+using test::endpoint_of;
 
 config::RedisConfig store_config(const std::string& url) {
   config::RedisConfig config;

@@ -30,11 +30,7 @@ ClientOptions quick_options() {
   return options;
 }
 
-Endpoint endpoint_of(const std::string& url) {
-  auto parsed = parse_url(url);
-  EXPECT_TRUE(parsed.ok()) << error_of(parsed);
-  return parsed.ok() ? *parsed : Endpoint{};
-}
+using test::endpoint_of;
 
 TEST(RedisSubscriber, ReceivesPublishedMessagesAndResubscribesAfterRestart) {
   HOMECTL_REQUIRE_REDIS_SERVER();

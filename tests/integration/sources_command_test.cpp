@@ -29,12 +29,6 @@ json command_source(std::vector<std::string> argv, json extra = json::object()) 
   return source;
 }
 
-std::optional<double> scrape(const DaemonProcess& daemon, std::string_view name,
-                             const std::vector<std::pair<std::string, std::string>>& labels) {
-  const auto r = request(daemon.port(), "GET", "/metrics");
-  return r ? metric_value(r->body, name, labels) : std::nullopt;
-}
-
 // Processes whose command line contains `marker` (NUL-separated arguments joined by spaces).
 std::vector<std::string> processes_with(const std::string& marker) {
   std::vector<std::string> found;

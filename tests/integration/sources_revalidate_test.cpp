@@ -83,12 +83,6 @@ int count_of(const std::string& text, const std::string& needle) {
   return n;
 }
 
-std::optional<double> scrape(const DaemonProcess& daemon, std::string_view name,
-                             const std::vector<std::pair<std::string, std::string>>& labels) {
-  const auto r = request(daemon.port(), "GET", "/metrics");
-  return r ? metric_value(r->body, name, labels) : std::nullopt;
-}
-
 TEST(SourcesRevalidate, AnUnchangedFileIsRevalidatedWith304s) {
   if (!have_python3()) {
     GTEST_SKIP() << "python3 with http.server is not installed";

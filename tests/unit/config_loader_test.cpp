@@ -1,5 +1,7 @@
 #include "homectl/config/loader.hpp"
 
+#include "config_problems.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -61,13 +63,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<std::string> lines(const LoadResult& r) {
-  std::vector<std::string> out;
-  for (const auto& p : r.problems) {
-    out.push_back(p.to_string());
-  }
-  return out;
-}
+using testing::lines;
 
 TEST(ConfigLoader, EmptyObjectIsTheBuiltInDefaults) {
   const auto r = load_text("{}", "homectl.json", {});

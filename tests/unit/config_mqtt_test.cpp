@@ -1,6 +1,8 @@
 #include "homectl/config/loader.hpp"
 #include "homectl/util/url.hpp"
 
+#include "config_problems.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -9,13 +11,7 @@
 namespace homectl::config {
 namespace {
 
-std::vector<std::string> lines(const LoadResult& r) {
-  std::vector<std::string> out;
-  for (const auto& p : r.problems) {
-    out.push_back(p.to_string());
-  }
-  return out;
-}
+using testing::lines;
 
 TEST(ConfigMqtt, DefaultsAreOff) {
   const Config config;

@@ -3,6 +3,8 @@
 #include "homectl/config/loader.hpp"
 #include "homectl/config/schema.hpp"
 
+#include "config_problems.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -11,13 +13,7 @@
 namespace homectl::config {
 namespace {
 
-std::vector<std::string> lines(const LoadResult& r) {
-  std::vector<std::string> out;
-  for (const auto& p : r.problems) {
-    out.push_back(p.to_string());
-  }
-  return out;
-}
+using testing::lines;
 
 TEST(ConfigSourceKinds, CommandSourceWithEnvAndContentType) {
   const auto r = load_text(R"({"sources": {"disk": {

@@ -18,9 +18,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using testing::contains;
 
 TEST(DocsCompletion, ParsesShellNames) {
   EXPECT_EQ(parse_shell("bash"), Shell::bash);

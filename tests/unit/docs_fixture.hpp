@@ -6,6 +6,10 @@
 // positional, so the generators are tested before all commands exist.
 namespace homectl::docs::testing {
 
+inline bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
 inline OptionDoc flag(std::string s, std::string l, std::string help) {
   OptionDoc o;
   if (!s.empty()) {

@@ -15,9 +15,7 @@
 namespace homectl::docs {
 namespace {
 
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
+using testing::contains;
 
 std::vector<SettingDoc> fixture_settings() {
   return {

@@ -57,8 +57,8 @@ public:
   std::vector<Event> published;
 };
 
-struct Fixture {
-  Fixture() : config(make_config({make_source()})), service(make_service()) {}
+struct SharedFixture {
+  SharedFixture() : config(make_config({make_source()})), service(make_service()) {}
 
   Service make_service() {
     ServiceOptions options;
@@ -83,7 +83,7 @@ struct Fixture {
 };
 
 TEST(SourcesSharedRefresh, StaleReadAdoptsAFresherSharedEntryInsteadOfFetching) {
-  Fixture f;
+  SharedFixture f;
   ASSERT_EQ(f.get().kind, LookupKind::stored);
   ASSERT_EQ(f.fetcher.calls, 1);
   f.clock.advance(72s);
@@ -96,7 +96,7 @@ TEST(SourcesSharedRefresh, StaleReadAdoptsAFresherSharedEntryInsteadOfFetching) 
 }
 
 TEST(SourcesSharedRefresh, StaleReadsLeaveTheFetchToTheInstanceHoldingTheLock) {
-  Fixture f;
+  SharedFixture f;
   ASSERT_EQ(f.get().kind, LookupKind::stored);
   f.clock.advance(72s);
   f.store.held_by_other = true; // another instance is fetching right now
@@ -120,7 +120,7 @@ TEST(SourcesSharedRefresh, StaleReadsLeaveTheFetchToTheInstanceHoldingTheLock) {
 }
 
 TEST(SourcesSharedRefresh, StaleReadsFetchThemselvesOnceThePeersLockHasExpired) {
-  Fixture f;
+  SharedFixture f;
   ASSERT_EQ(f.get().kind, LookupKind::stored);
   f.clock.advance(72s);
   f.store.held_by_other = true;
@@ -143,7 +143,7 @@ TEST(SourcesSharedRefresh, StaleReadsFetchThemselvesOnceThePeersLockHasExpired) 
 }
 
 TEST(SourcesSharedRefresh, AMissReadsTheSharedCopyBeforeGoingUpstream) {
-  Fixture f;
+  SharedFixture f;
   f.peer_fetched("{\"peer\":3}");
   const auto lookup = f.get();
   ASSERT_TRUE(lookup.entry);
@@ -152,7 +152,7 @@ TEST(SourcesSharedRefresh, AMissReadsTheSharedCopyBeforeGoingUpstream) {
 }
 
 TEST(SourcesSharedRefresh, AnExplicitRefreshAlwaysAsksTheUpstream) {
-  Fixture f;
+  SharedFixture f;
   ASSERT_EQ(f.get().kind, LookupKind::stored);
   f.peer_fetched("{\"peer\":4}");
   f.store.held_by_other = true;

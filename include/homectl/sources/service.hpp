@@ -50,6 +50,11 @@ struct SourceState;
 
 using Duration = std::chrono::milliseconds;
 
+// Whole seconds, as the API, checks and headers give ages and TTLs.
+inline long long whole_seconds(Duration d) {
+  return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+}
+
 struct ServiceOptions {
   Duration startup_spread{3000};       // first fetches of empty sources spread over this
   Duration heartbeat{15'000};          // SSE heartbeat comment interval

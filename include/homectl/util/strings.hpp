@@ -38,4 +38,7 @@ std::string_view trim(std::string_view s);
 // Compares two strings in time independent of where they differ (for secrets).
 bool constant_time_equal(std::string_view a, std::string_view b);
 
+// `text` in double quotes, as error messages show what they quote.
+std::string quote(std::string_view text);
+
 } // namespace homectl::util

@@ -1,5 +1,6 @@
 #include "support/daemon_process.hpp"
 
+#include "support/observe.hpp"
 #include "support/process.hpp"
 
 #include <arpa/inet.h>
@@ -467,6 +468,12 @@ bool DaemonProcess::wait_for_output(std::string_view needle, std::chrono::millis
     }
     std::this_thread::sleep_for(20ms);
   }
+}
+
+std::optional<double> scrape(const DaemonProcess& daemon, std::string_view name,
+                             const std::vector<std::pair<std::string, std::string>>& labels) {
+  const auto r = request(daemon.port(), "GET", "/metrics");
+  return r ? metric_value(r->body, name, labels) : std::nullopt;
 }
 
 } // namespace homectl::test

@@ -71,6 +71,13 @@ std::optional<HttpResponse> request(std::uint16_t port, std::string_view method,
                                     std::string_view body = {},
                                     std::chrono::milliseconds timeout = 5s);
 
+class DaemonProcess;
+
+// One sample of the daemon's /metrics (see metric_value()); nullopt when the
+// scrape fails or the sample is absent.
+std::optional<double> scrape(const DaemonProcess& daemon, std::string_view name,
+                             const std::vector<std::pair<std::string, std::string>>& labels = {});
+
 // The real binary as a child process, with a config file in a temp dir.
 class DaemonProcess {
 public:

@@ -132,4 +132,12 @@ std::optional<std::int64_t> rss_kib(pid_t pid) {
   return std::nullopt;
 }
 
+std::size_t occurrences(const std::string& text, std::string_view needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
 } // namespace homectl::test

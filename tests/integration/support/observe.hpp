@@ -38,6 +38,9 @@ std::optional<double>
 metric_value(std::string_view text, std::string_view name,
              const std::vector<std::pair<std::string, std::string>>& labels = {});
 
+// How many times `needle` occurs in `text` (overlapping ones included).
+std::size_t occurrences(const std::string& text, std::string_view needle);
+
 // Every line of `output` that parses as a JSON object (the daemon's log lines).
 std::vector<nlohmann::json> json_lines(std::string_view output);
 

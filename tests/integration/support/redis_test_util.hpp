@@ -2,6 +2,8 @@
 
 // Helpers for tests that drive redis::Client/Subscriber on an io_context.
 
+#include "homectl/redis/endpoint.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -62,6 +64,13 @@ inline boost::asio::awaitable<bool> eventually(std::function<bool()> condition,
 template <typename R>
 std::string error_of(const R& result) {
   return result.ok() ? std::string() : result.error().message;
+}
+
+// The endpoint a test server's URL names (a test failure when it does not parse).
+inline redis::Endpoint endpoint_of(const std::string& url) {
+  auto parsed = redis::parse_url(url);
+  EXPECT_TRUE(parsed.ok()) << error_of(parsed);
+  return parsed.ok() ? *parsed : redis::Endpoint{};
 }
 
 // Lets `duration` pass on the current executor (for "nothing happens" checks).
