@@ -34,7 +34,7 @@ endif()
 # batch instead of once per file. A name local to a file (anonymous namespace)
 # must therefore not be defined again by another file of its batch: the
 # compiler says so. Shared helpers belong in a header anyway.
-option(HOMECTL_UNITY "Compile homectl_core in batches (unity build)" ON)
+option(HOMECTL_UNITY "Compile each target in batches of files (unity build)" ON)
 set(HOMECTL_UNITY_BATCH 8 CACHE STRING "Files per unity batch")
 
 function(homectl_unity target)
