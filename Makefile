@@ -118,7 +118,7 @@ format-check:
 lint: format-check $(BUILD)/CMakeCache.txt
 	bash scripts/check-layers.sh
 	cmake --build $(BUILD) -j$(JOBS) --target homectl
-	bash scripts/clang-tidy.sh $(BUILD)
+	bash scripts/clang-tidy.sh
 
 install: build
 	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
