@@ -72,7 +72,7 @@ History::History(HistoryLimits limits) : m_limits(limits) {
 std::size_t History::ring_bytes(const SeriesId& id, bool ranged) const {
   std::size_t bytes = sizeof(Ring) + sizeof(SeriesId) + id.name.capacity() + 64; // map node
   for (const auto& [name, value] : id.labels) {
-    bytes += sizeof(name) + sizeof(value) + name.capacity() + value.capacity();
+    bytes += 2 * sizeof(std::string) + name.capacity() + value.capacity();
   }
   return bytes + m_limits.capacity * (ranged ? 3 : 1) * sizeof(float);
 }
@@ -97,6 +97,9 @@ std::uint64_t History::refused_series() const {
 
 void History::clear_slots(std::int64_t from, std::int64_t to) {
   const auto capacity = static_cast<std::int64_t>(m_limits.capacity);
+  if (capacity == 0) {
+    return;
+  }
   if (to - from >= capacity) {
     from = to - capacity; // every slot is cleared once
   }

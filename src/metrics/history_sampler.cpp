@@ -157,7 +157,8 @@ void sample_sources(const Exposition& later, const Exposition& earlier, double w
       values[{s.label("source").value_or(""), s.label("value").value_or("")}] = s.value;
     }
   }
-  for (const auto& [source, value_names] : sources) {
+  for (const auto& [source_name, value_names] : sources) {
+    const std::string& source = source_name; // a lambda may not capture a structured binding
     const auto count = [&](const auto& table) {
       const auto it = table.find(source);
       return it == table.end() ? 0.0 : it->second;

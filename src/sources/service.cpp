@@ -41,7 +41,7 @@ Service::Service(const asio::any_io_executor& executor, const config::Config& co
                  Fetcher& fetcher, metrics::Registry& metrics, const util::Clock& clock,
                  Random random, ServiceOptions options)
     : m_strand(asio::make_strand(executor)), m_fetcher(fetcher), m_clock(clock),
-      m_random(std::move(random)), m_options(options),
+      m_random(std::move(random)), m_options(std::move(options)),
       m_metrics(std::make_unique<Metrics>(metrics)), m_store(config.cache.max_size) {
   if (!m_random) {
     m_random = [] { return 0.5; };

@@ -27,6 +27,7 @@ struct SeriesId {
 
   // The value of label `label_name`, or "" when it has none.
   std::string_view label(std::string_view label_name) const;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   auto operator<=>(const SeriesId&) const = default;
 };
 
